@@ -1,0 +1,1 @@
+"""The service package: settings, database, models and the FastAPI app."""

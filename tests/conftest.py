@@ -1,0 +1,82 @@
+"""Session fixtures: the template as Copier sees it, a PostgreSQL server, rendered services."""
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from .helpers import TEMPLATE_ROOT, VARIANTS, render, run, uv_sync
+from .postgres import throwaway_cluster
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the user's Copier settings (defaults, trusted repos) out of every render."""
+    settings = tmp_path_factory.mktemp("copier") / "settings.yml"
+    settings.write_text("defaults: {}\n")
+    previous = os.environ.get("COPIER_SETTINGS_PATH")
+    os.environ["COPIER_SETTINGS_PATH"] = str(settings)
+    yield
+    if previous is None:
+        del os.environ["COPIER_SETTINGS_PATH"]
+    else:
+        os.environ["COPIER_SETTINGS_PATH"] = previous
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The working tree (tracked and untracked, not ignored files) committed in a temp repo.
+
+    Copier renders a git template from a commit: rendering this copy's HEAD tests exactly
+    the working tree, never the latest tag, and no dirty-tree warning can interfere.
+    """
+    listing = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    repo = tmp_path_factory.mktemp("template") / "loopsafe"
+    for name in filter(None, listing.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():
+            target = repo / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            target.chmod(source.stat().st_mode)
+    git = ["git", "-c", "user.name=Loopsafe tests", "-c", "user.email=tests@loopsafe.invalid"]
+    run([*git, "init", "--quiet"], cwd=repo)
+    run([*git, "add", "--all"], cwd=repo)
+    run([*git, "commit", "--quiet", "--message", "working tree"], cwd=repo)
+    return repo
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """TEST_DATABASE_URL if set (CI starts a server), else a throwaway cluster of our own."""
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    with throwaway_cluster(tmp_path_factory.mktemp("postgres")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def service(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Render and install a variant once per session: service("asyncpg") -> its folder."""
+    rendered: dict[str, Path] = {}
+
+    def get(variant: str) -> Path:
+        if variant not in rendered:
+            dest = tmp_path_factory.mktemp(variant) / f"{variant}-service"
+            render(
+                template_repo, dest, project_name=f"{variant.title()} Service", **VARIANTS[variant]
+            )
+            uv_sync(dest)
+            rendered[variant] = dest
+        return rendered[variant]
+
+    return get

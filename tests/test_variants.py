@@ -1,0 +1,140 @@
+"""Each variant renders, is lint/type clean, and its own suite passes against a real database.
+
+Test ids name the variant: test_suite_passes[asyncpg-parallel], ...
+"""
+
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .helpers import (
+    POSTGRES_VARIANTS,
+    VARIANTS,
+    assert_quiet,
+    clean_env,
+    passed_count,
+    run,
+)
+from .postgres import is_root
+
+MIN_TESTS = 35  # the rendered suite's size, give or take variant-specific cases
+DRIVERS = {"sqlite": "aiosqlite", "asyncpg": "asyncpg", "psycopg": "psycopg[binary]"}
+# How each suite run is made: one process in file order, two xdist workers, random order.
+MODES = {
+    "plain": ["-p", "no:randomly"],
+    "parallel": ["-n", "2"],
+    "random": ["-p", "randomly"],
+}
+
+
+def suite_env(variant: str, postgres_url: str) -> dict[str, str]:
+    if variant in POSTGRES_VARIANTS:
+        return clean_env(TEST_DATABASE_URL=postgres_url)
+    return clean_env()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_renders_the_service_layout(variant: str, service: Callable[[str], Path]) -> None:
+    project = service(variant)
+    package = f"{variant}_service"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["project_slug"] == f"{variant}-service"
+    assert answers["package_name"] == package
+    assert answers["database"] == VARIANTS[variant]["database"]
+    assert answers.get("postgres_driver") == VARIANTS[variant].get("postgres_driver")
+    assert answers["_commit"]
+    for name in [
+        "pyproject.toml",
+        "README.md",
+        ".env.example",
+        ".gitignore",
+        "tests/conftest.py",
+        "tests/harness.py",
+        *(
+            f"src/{package}/{module}.py"
+            for module in ("settings", "database", "models", "schemas", "main", "api/items")
+        ),
+    ]:
+        assert (project / name).is_file(), name
+    runtime = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    drivers = [dep for dep in runtime if dep.split(">=")[0] in DRIVERS.values()]
+    assert drivers == [f"{DRIVERS[variant]}>=" + drivers[0].split(">=")[1]]  # exactly one
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_is_lint_format_and_type_clean(variant: str, service: Callable[[str], Path]) -> None:
+    project = service(variant)
+    python = project / ".venv/bin/python"
+    run([python, "-m", "ruff", "check", "."], cwd=project)
+    run([python, "-m", "ruff", "format", "--check", "."], cwd=project)
+    run([python, "-m", "mypy", "--strict", "src"], cwd=project)
+    run([python, "-m", "mypy"], cwd=project)  # the configured files: src and tests
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_suite_passes(
+    variant: str, mode: str, service: Callable[[str], Path], postgres_url: str
+) -> None:
+    project = service(variant)
+    result = run(
+        [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest", *MODES[mode]],
+        cwd=project,
+        env=suite_env(variant, postgres_url),
+    )
+    assert passed_count(result) >= MIN_TESTS
+    assert_quiet(result)
+
+
+@pytest.mark.parametrize("variant", POSTGRES_VARIANTS)
+def test_suite_starts_its_own_cluster_without_test_database_url(
+    variant: str, service: Callable[[str], Path]
+) -> None:
+    """With no TEST_DATABASE_URL the suite starts (and stops) a throwaway cluster itself.
+
+    initdb refuses root, so as root we first check the suite's refusal message, then run it
+    as the `postgres` user, from a copy that user can read, with a venv on the system Python
+    (/root is not readable by other users).
+    """
+    project = service(variant)
+    env = clean_env()
+    env.pop("TEST_DATABASE_URL", None)
+    python = project / ".venv/bin/python"
+    command = ["-X", "dev", "-W", "error", "-m", "pytest", "-p", "no:cacheprovider", "-n", "2"]
+    if is_root():
+        refused = run([python, "-m", "pytest"], cwd=project, env=env, check=False)
+        assert refused.returncode == 4, refused.stdout + refused.stderr
+        assert "TEST_DATABASE_URL=" in refused.stderr and "root" in refused.stderr
+        # Outside pytest's basetemp, which only root may enter.
+        copy = Path(tempfile.mkdtemp(prefix="loopsafe-as-postgres-")) / "service"
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
+        system_python = shutil.which("python3.11", path="/usr/bin:/usr/local/bin")
+        assert system_python, "the root path needs a Python that the postgres user can run"
+        run(
+            ["uv", "sync", "--quiet", "--python", system_python],
+            cwd=copy,
+            env=clean_env(UV_PROJECT_ENVIRONMENT=str(copy / ".venv")),
+            timeout=600,
+        )
+        copy.parent.chmod(0o755)
+        shutil.chown(copy, user="postgres")
+        for path in copy.rglob("*"):
+            shutil.chown(path, user="postgres")
+        env["HOME"] = str(copy)
+        try:
+            result = run(
+                ["runuser", "-u", "postgres", "--", copy / ".venv/bin/python", *command],
+                cwd=copy,
+                env=env,
+            )
+        finally:
+            shutil.rmtree(copy.parent)
+    else:
+        result = run([python, *command], cwd=project, env=env)
+    assert passed_count(result) >= MIN_TESTS
+    assert_quiet(result)
