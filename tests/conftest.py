@@ -1,13 +1,21 @@
 """Session fixtures: the template as Copier sees it, a PostgreSQL server, rendered services."""
 
 import os
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from .helpers import TEMPLATE_ROOT, VARIANTS, render, run, uv_sync
+from .helpers import (
+    TEMPLATE_ROOT,
+    VARIANTS,
+    commit_all,
+    copy_working_tree,
+    git,
+    released_versions,
+    render,
+    uv_sync,
+)
 from .postgres import throwaway_cluster
 
 
@@ -32,24 +40,25 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Copier renders a git template from a commit: rendering this copy's HEAD tests exactly
     the working tree, never the latest tag, and no dirty-tree warning can interfere.
     """
-    listing = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
     repo = tmp_path_factory.mktemp("template") / "loopsafe"
-    for name in filter(None, listing.split("\0")):
-        source = TEMPLATE_ROOT / name
-        if source.is_file():
-            target = repo / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            target.chmod(source.stat().st_mode)
-    git = ["git", "-c", "user.name=Loopsafe tests", "-c", "user.email=tests@loopsafe.invalid"]
-    run([*git, "init", "--quiet"], cwd=repo)
-    run([*git, "add", "--all"], cwd=repo)
-    run([*git, "commit", "--quiet", "--message", "working tree"], cwd=repo)
+    copy_working_tree(repo)
+    commit_all(repo, "working tree")
+    return repo
+
+
+@pytest.fixture(scope="session")
+def template_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository with a tag on each release commit the CHANGELOG lists
+    (a fresh clone may carry no tags), and the working tree committed on top as HEAD."""
+    repo = tmp_path_factory.mktemp("history") / "loopsafe"
+    git("clone", "--quiet", TEMPLATE_ROOT, repo, cwd=repo.parent)
+    for version in released_versions():
+        commit = git("log", "--format=%H", "-n1", f"--grep=^Release {version}$", cwd=repo)
+        assert commit, f"CHANGELOG.md lists {version}, but no commit says 'Release {version}'"
+        git("tag", "--force", version, commit, cwd=repo)
+    git("rm", "-r", "--quiet", ".", cwd=repo)
+    copy_working_tree(repo)
+    commit_all(repo, "working tree")
     return repo
 
 

@@ -25,11 +25,23 @@ COMPLAINTS = re.compile(
 )
 
 
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Loopsafe tests",
+    "GIT_AUTHOR_EMAIL": "tests@loopsafe.invalid",
+    "GIT_COMMITTER_NAME": "Loopsafe tests",
+    "GIT_COMMITTER_EMAIL": "tests@loopsafe.invalid",
+}
+
+
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without the template venv's settings, plus `extra`."""
+    """This process's environment without the template venv's settings, plus `extra`.
+
+    Git gets an identity: CI machines have none, and copier update commits internally.
+    """
     env = {
         k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV" and not k.startswith("PYTEST_")
     }
+    env.update(GIT_IDENTITY)
     env.update(extra)
     return env
 
@@ -78,11 +90,41 @@ def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.Compl
     return run([sys.executable, "-m", "copier", *args], cwd=cwd, check=check)
 
 
-def render(template: Path, dest: Path, **answers: str) -> Path:
-    """Render the template's HEAD (the working tree, see conftest) with these answers."""
+def render(template: Path, dest: Path, ref: str = "HEAD", **answers: str) -> Path:
+    """Render the template at `ref` (HEAD: the working tree, see conftest) with these answers."""
     data = [f"--data={key}={value}" for key, value in answers.items()]
-    copier("copy", "--defaults", "--vcs-ref=HEAD", *data, template, dest, cwd=dest.parent)
+    copier("copy", "--defaults", f"--vcs-ref={ref}", *data, template, dest, cwd=dest.parent)
     return dest
+
+
+def git(*args: str | Path, cwd: Path) -> str:
+    return run(["git", *args], cwd=cwd, env=clean_env()).stdout.strip()
+
+
+def commit_all(repo: Path, message: str) -> None:
+    """Commit everything in `repo` (creating the repository if needed)."""
+    if not (repo / ".git").exists():
+        git("init", "--quiet", cwd=repo)
+    git("add", "--all", cwd=repo)
+    git("commit", "--quiet", "--allow-empty", "--message", message, cwd=repo)
+
+
+def copy_working_tree(dest: Path) -> None:
+    """Copy this repository's working tree (tracked and untracked, not ignored) into dest."""
+    listing = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=TEMPLATE_ROOT)
+    for name in filter(None, listing.split("\0")):
+        source = TEMPLATE_ROOT / name
+        if source.is_file():
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read_bytes())
+            target.chmod(source.stat().st_mode)
+
+
+def released_versions() -> list[str]:
+    """The releases CHANGELOG.md lists ("## v0.1.0 - ..."), newest first."""
+    changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text()
+    return re.findall(r"^## (v\d+\.\d+\.\d+)\b", changelog, flags=re.MULTILINE)
 
 
 def uv_sync(project: Path, **env: str) -> None:

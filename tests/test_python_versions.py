@@ -29,9 +29,8 @@ def test_newer_python_render_is_clean(
         python_version=python_version,
         **VARIANTS[variant],
     )
-    pyproject = (project / "pyproject.toml").read_text()
-    assert f'requires-python = ">={python_version}"' in pyproject
-    assert f'python_version = "{python_version}"' in pyproject
+    assert f'requires-python = ">={python_version}"' in (project / "pyproject.toml").read_text()
+    assert f"python_version = {python_version}" in (project / "mypy.ini").read_text()
     python = service(variant) / ".venv/bin/python"
     run([python, "-m", "ruff", "check", "."], cwd=project)
     run([python, "-m", "ruff", "format", "--check", "."], cwd=project)

@@ -50,6 +50,11 @@ def test_renders_the_service_layout(variant: str, service: Callable[[str], Path]
     assert answers["_commit"]
     for name in [
         "pyproject.toml",
+        "pytest.ini",
+        "ruff.toml",
+        "mypy.ini",
+        ".pre-commit-config.yaml",
+        "alembic.ini",
         "README.md",
         ".env.example",
         ".gitignore",

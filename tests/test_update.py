@@ -1,0 +1,227 @@
+"""`copier update`: what platform teams rely on when they pull template releases into
+services they have changed since. Every test works on a temporary clone of this repository
+(see the template_history fixture) and makes the tags it needs there."""
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .helpers import (
+    VARIANTS,
+    clean_env,
+    commit_all,
+    copier,
+    git,
+    passed_count,
+    released_versions,
+    render,
+    run,
+    uv_sync,
+)
+
+CONFLICT_MARKERS = ("<<<<<<<", ">>>>>>>")
+
+
+def service_files(project: Path) -> dict[str, str]:
+    """Every file copier wrote, by relative path (the answers file without its _commit)."""
+    files = {}
+    for path in sorted(project.rglob("*")):
+        relative = path.relative_to(project).as_posix()
+        if (
+            path.is_file()
+            and not relative.startswith((".git/", ".venv/"))
+            and relative != "uv.lock"
+        ):
+            text = path.read_text()
+            if relative == ".copier-answers.yml":
+                text = "\n".join(
+                    line for line in text.splitlines() if not line.startswith("_commit:")
+                )
+            files[relative] = text
+    return files
+
+
+def assert_no_conflicts(project: Path) -> None:
+    rejects = [p.relative_to(project) for p in project.rglob("*.rej")]
+    assert rejects == [], f"copier update left .rej files: {rejects}"
+    for path, text in service_files(project).items():
+        assert not any(marker in text for marker in CONFLICT_MARKERS), f"conflict in {path}"
+
+
+def update(project: Path, *args: str) -> None:
+    copier("update", "--defaults", *args, cwd=project)
+    assert_no_conflicts(project)
+
+
+@pytest.fixture
+def template_clone(template_history: Path, tmp_path: Path) -> Path:
+    """A clone of template_history this test may add commits and tags to."""
+    clone = tmp_path / "template"
+    git("clone", "--quiet", template_history, clone, cwd=tmp_path)
+    return clone
+
+
+def make_release(template: Path, version: str, edits: dict[str, tuple[str, str]]) -> None:
+    """Commit `edits` (path -> (old text, new text)) to the template and tag the commit."""
+    for name, (old, new) in edits.items():
+        path = template / name
+        text = path.read_text()
+        assert old in text, f"{name} no longer contains {old!r}: update this test"
+        path.write_text(text.replace(old, new))
+    commit_all(template, f"Release {version}")
+    git("tag", version, cwd=template)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_update_from_the_last_release_equals_a_fresh_copy(
+    variant: str, template_history: Path, tmp_path: Path
+) -> None:
+    answers = {"project_name": f"{variant.title()} Service", **VARIANTS[variant]}
+    last_release = released_versions()[0]
+    updated = render(template_history, tmp_path / "updated" / "svc", ref=last_release, **answers)
+    commit_all(updated, f"service rendered from {last_release}")
+
+    update(updated, "--vcs-ref=HEAD")
+
+    fresh = render(template_history, tmp_path / "fresh" / "svc", **answers)
+    assert service_files(updated) == service_files(fresh)
+
+
+def test_a_customised_service_takes_a_new_release_without_conflicts(
+    template_clone: Path, tmp_path: Path
+) -> None:
+    git("tag", "v1000.0.0", cwd=template_clone)  # test-only versions, above any real release
+    project = render(template_clone, tmp_path / "svc", ref="v1000.0.0", project_name="Shop")
+    uv_sync(project)
+    commit_all(project, "rendered")
+
+    # The team's changes: a module and its test, the README, a dependency, a route.
+    (project / "src/shop/pricing.py").write_text(
+        '"""Prices."""\n\n\ndef with_tax(cents: int) -> int:\n    return cents * 6 // 5\n'
+    )
+    (project / "tests/test_pricing.py").write_text(
+        "from shop.pricing import with_tax\n\n\ndef test_tax() -> None:\n    assert with_tax(100) == 120\n"
+    )
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## On call\n\nPage the shop team.\n")
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            "    # Your dependencies:\n", '    # Your dependencies:\n    "tenacity>=8",\n'
+        )
+    )
+    health = project / "src/shop/api/health.py"
+    health.write_text(
+        health.read_text()
+        + '\n\n@router.get("/version")\nasync def version() -> dict[str, str]:\n    return {"version": "1.0"}\n'
+    )
+    (project / "tests/test_version.py").write_text(
+        "from httpx import AsyncClient\n\n\nasync def test_version(client: AsyncClient) -> None:\n"
+        '    assert (await client.get("/version")).json() == {"version": "1.0"}\n'
+    )
+    commit_all(project, "the team's changes")
+
+    # A release that changes template-owned files, including pyproject.toml's own lines.
+    make_release(
+        template_clone,
+        "v1000.1.0",
+        {
+            "template/pyproject.toml.jinja": ('"fastapi>=0.121"', '"fastapi>=0.121.1"'),
+            "template/tests/harness.py.jinja": (
+                "How it works, and why:",
+                "How it works, and why (v1000.1.0):",
+            ),
+            "template/ruff.toml.jinja": ('"RUF"]', '"RUF", "C4"]'),
+            "template/README.md.jinja": ("## Run it", "## Run it (template v1000.1.0)"),
+        },
+    )
+
+    update(project, "--vcs-ref=v1000.1.0")
+
+    text = pyproject.read_text()
+    assert '"fastapi>=0.121.1"' in text and '"tenacity>=8"' in text
+    assert "(v1000.1.0)" in (project / "tests/harness.py").read_text()
+    assert '"C4"' in (project / "ruff.toml").read_text()
+    assert "## On call" in readme.read_text()
+    assert "template v1000.1.0" not in readme.read_text()  # README.md belongs to the team
+    assert "/version" in health.read_text()
+    assert (project / "src/shop/pricing.py").exists()
+
+    uv_sync(project)
+    python = project / ".venv/bin/python"
+    result = run([python, "-m", "pytest", "-q"], cwd=project)
+    assert passed_count(result) > 0
+    run([python, "-m", "ruff", "check", "."], cwd=project)
+    run([python, "-m", "mypy"], cwd=project)
+
+
+def test_changing_the_driver_on_update(
+    service: Callable[[str], Path], postgres_url: str, tmp_path: Path
+) -> None:
+    project = tmp_path / "svc"
+    shutil.copytree(service("asyncpg"), project, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
+    commit_all(project, "asyncpg service")
+
+    # --data, not pytest-copie's extra_answers: those are defaults the answers file overrides.
+    update(project, "--vcs-ref=HEAD", "--data=postgres_driver=psycopg")
+
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"psycopg[binary]>=' in pyproject and "asyncpg" not in pyproject
+    assert "postgres_driver: psycopg" in (project / ".copier-answers.yml").read_text()
+    assert (
+        'DRIVER_NAME = "postgresql+psycopg"' in next(project.glob("src/*/settings.py")).read_text()
+    )
+    uv_sync(project)
+    result = run(
+        [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest", "-q"],
+        cwd=project,
+        env=clean_env(TEST_DATABASE_URL=postgres_url),
+    )
+    assert passed_count(result) > 0
+
+
+def test_check_update_reports_a_newer_release(template_clone: Path, tmp_path: Path) -> None:
+    git("tag", "v1000.0.0", cwd=template_clone)
+    project = render(template_clone, tmp_path / "svc", ref="v1000.0.0")
+    commit_all(project, "rendered")
+    make_release(
+        template_clone, "v1000.1.0", {"template/.gitignore": ("build/", "build/\nwheels/")}
+    )
+
+    result = copier("check-update", "--output-format=json", cwd=project)
+
+    report = json.loads(result.stdout)
+    assert report["update_available"] is True
+    assert report["latest_version"] == "1000.1.0"
+
+
+def test_pre_commit_refuses_conflict_markers_and_rej_files(
+    service: Callable[[str], Path], tmp_path: Path
+) -> None:
+    project = service("sqlite")
+    work = tmp_path / "svc"
+    shutil.copytree(project, work, ignore=shutil.ignore_patterns(".venv", ".*_cache"))
+    commit_all(work, "rendered")
+    env = clean_env(
+        PATH=f"{project / '.venv/bin'}:{clean_env()['PATH']}", PRE_COMMIT_HOME=str(tmp_path / "pc")
+    )
+    pre_commit = ["pre-commit", "run", "--all-files"]
+    run(pre_commit, cwd=work, env=env)  # a fresh service passes every hook
+
+    readme = work / "README.md"
+    readme.write_text(
+        readme.read_text()
+        + "<<<<<<< before updating\nours\n=======\ntheirs\n>>>>>>> after updating\n"
+    )
+    git("add", "--all", cwd=work)
+    conflict = run(pre_commit, cwd=work, env=env, check=False)
+    assert conflict.returncode != 0 and "Merge conflict string" in conflict.stdout
+
+    git("checkout", "README.md", cwd=work)
+    (work / "pyproject.toml.rej").write_text("@@ a hunk copier could not apply\n")
+    git("add", "--all", cwd=work)
+    rejected = run(pre_commit, cwd=work, env=env, check=False)
+    assert rejected.returncode != 0 and "copier update" in rejected.stdout
