@@ -93,6 +93,7 @@ def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.Compl
 def render(template: Path, dest: Path, ref: str = "HEAD", **answers: str) -> Path:
     """Render the template at `ref` (HEAD: the working tree, see conftest) with these answers."""
     data = [f"--data={key}={value}" for key, value in answers.items()]
+    dest.parent.mkdir(parents=True, exist_ok=True)
     copier("copy", "--defaults", f"--vcs-ref={ref}", *data, template, dest, cwd=dest.parent)
     return dest
 
