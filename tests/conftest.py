@@ -63,14 +63,14 @@ def template_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """TEST_DATABASE_URL if set (CI starts a server), else a throwaway cluster of our own."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield given
         return
-    with throwaway_cluster(tmp_path_factory.mktemp("postgres")) as url:
-        yield url
+    with throwaway_cluster() as cluster:
+        yield cluster.url
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,11 @@
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -144,3 +147,42 @@ def passed_count(result: subprocess.CompletedProcess[str]) -> int:
     assert match, f"no tests passed:\n{result.stdout}\n{result.stderr}"
     assert " failed" not in result.stdout and " error" not in result.stdout, result.stdout
     return int(match.group(1))
+
+
+def on_server(project: Path, server_url: str, statement: str) -> None:
+    """Run one autocommit statement with psycopg, which every PostgreSQL render installs
+    (pytest-postgresql needs it)."""
+    code = (
+        f"import psycopg; psycopg.connect({server_url!r}, autocommit=True).execute({statement!r})"
+    )
+    run([project / ".venv/bin/python", "-c", code], cwd=project)
+
+
+@contextmanager
+def served(project: Path, env: dict[str, str]) -> Iterator[str]:
+    """Serve a rendered service with uvicorn; yield its base URL; stop it with SIGTERM and
+    check it shut down cleanly (lifespan complete, no traceback).
+
+    The socket is bound here and handed to uvicorn (--fd): requests wait in its backlog
+    until the app is up, so nothing polls for readiness.
+    """
+    package = next(project.glob("src/*/main.py")).parent.name
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = subprocess.Popen(
+        [project / ".venv/bin/uvicorn", f"{package}.main:app", "--fd", str(listener.fileno())],
+        cwd=project,
+        env=env,
+        pass_fds=[listener.fileno()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    listener.close()  # uvicorn has its own copy
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode in (0, -signal.SIGTERM), output  # uvicorn re-raises SIGTERM
+    assert "Application shutdown complete" in output and "Traceback" not in output, output

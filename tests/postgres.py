@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,38 +39,71 @@ def free_port() -> int:
         return port
 
 
+class Cluster:
+    """A PostgreSQL cluster in `workdir`, on 127.0.0.1 only, run as the `postgres` user when
+    we are root (initdb refuses root). Stopped by its data directory, never by name."""
+
+    def __init__(self) -> None:
+        # Not under pytest's basetemp: only root may enter that, and the server may run as
+        # the postgres user.
+        workdir = Path(tempfile.mkdtemp(prefix="loopsafe-pg-"))
+        workdir.chmod(0o755)
+        initdb, pg_ctl = find_server_binary("initdb"), find_server_binary("pg_ctl")
+        if initdb is None or pg_ctl is None:
+            pytest.exit(MISSING.format(reason="(initdb/pg_ctl not found)"), returncode=4)
+        self.as_postgres: list[str] = []
+        if is_root():
+            if shutil.which("runuser") is None:
+                pytest.exit(
+                    MISSING.format(reason="(running as root, without runuser)"), returncode=4
+                )
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(workdir, user="postgres")
+        self.workdir, self.pg_ctl, self.data = workdir, pg_ctl, workdir / "data"
+        self.port = free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        run(
+            [*self.as_postgres, initdb, "-D", self.data, "-U", "postgres", "--auth=trust"],
+            cwd=workdir,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories={self.workdir} -c fsync=off"
+        log = self.workdir / "server.log"
+        run(
+            [
+                *self.as_postgres,
+                self.pg_ctl,
+                "-D",
+                self.data,
+                "-l",
+                log,
+                "-o",
+                options,
+                "-w",
+                "start",
+            ],
+            cwd=self.workdir,
+            timeout=120,
+        )
+
+    def stop(self) -> None:
+        run(
+            [*self.as_postgres, self.pg_ctl, "-D", self.data, "-m", "fast", "-w", "stop"],
+            cwd=self.workdir,
+            timeout=120,
+        )
+
+
 @contextmanager
-def throwaway_cluster(workdir: Path) -> Iterator[str]:
-    """Start a cluster on 127.0.0.1 (as the `postgres` user when we are root: initdb refuses
-    root), yield its URL, and stop it by its data directory."""
-    initdb, pg_ctl = find_server_binary("initdb"), find_server_binary("pg_ctl")
-    if initdb is None or pg_ctl is None:
-        pytest.exit(MISSING.format(reason="(initdb/pg_ctl not found)"), returncode=4)
-    prefix: list[str] = []
-    if is_root():
-        if shutil.which("runuser") is None:
-            pytest.exit(MISSING.format(reason="(running as root, and no runuser)"), returncode=4)
-        prefix = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(workdir, user="postgres")
-    data, port = workdir / "data", free_port()
-    run([*prefix, initdb, "-D", data, "-U", "postgres", "--auth=trust"], cwd=workdir, timeout=120)
-    options = (
-        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={workdir} -c fsync=off"
-    )
-    start = [
-        *prefix,
-        pg_ctl,
-        "-D",
-        data,
-        "-l",
-        workdir / "server.log",
-        "-o",
-        options,
-        "-w",
-        "start",
-    ]
-    run(start, cwd=workdir, timeout=120)
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A started cluster, stopped and deleted when the block ends."""
+    cluster = Cluster()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        cluster.start()
+        yield cluster
     finally:
-        run([*prefix, pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], cwd=workdir, timeout=120)
+        if (cluster.data / "postmaster.pid").exists():
+            cluster.stop()
+        shutil.rmtree(cluster.workdir, ignore_errors=True)

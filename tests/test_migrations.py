@@ -8,16 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import POSTGRES_VARIANTS, VARIANTS, clean_env, run, uv_sync
-
-
-def on_server(project: Path, postgres_url: str, statement: str) -> None:
-    """Run one autocommit statement with psycopg, which every PostgreSQL render installs
-    (pytest-postgresql needs it)."""
-    code = (
-        f"import psycopg; psycopg.connect({postgres_url!r}, autocommit=True).execute({statement!r})"
-    )
-    run([project / ".venv/bin/python", "-c", code], cwd=project)
+from .helpers import POSTGRES_VARIANTS, VARIANTS, clean_env, on_server, run, uv_sync
 
 
 @pytest.fixture
