@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import copier, render
+from .helpers import copier, render, run
 
 
 def test_defaults_derive_from_the_project_name(template_repo: Path, tmp_path: Path) -> None:
@@ -66,3 +66,19 @@ def test_a_bad_answer_is_refused_naming_the_question(
     assert result.returncode != 0
     assert message in result.stdout + result.stderr
     assert not (tmp_path / "svc/pyproject.toml").exists()
+
+
+def test_the_oldest_supported_copier_renders_the_same(template_repo: Path, tmp_path: Path) -> None:
+    """_min_copier_version is a promise: that Copier (from PyPI, via uv) renders what ours does."""
+    oldest = yaml.safe_load((template_repo / "copier.yml").read_text())["_min_copier_version"]
+    answers = ["--data=database=postgresql", "--data=postgres_driver=psycopg"]
+    args = ["copy", "--defaults", "--vcs-ref=HEAD", *answers, template_repo]
+    run(
+        ["uv", "tool", "run", "--from", f"copier=={oldest}", "copier", *args, tmp_path / "old"],
+        cwd=tmp_path,
+    )
+    copier(*args, tmp_path / "new", cwd=tmp_path)
+    for new in (tmp_path / "new").rglob("*"):
+        if new.is_file():
+            old = tmp_path / "old" / new.relative_to(tmp_path / "new")
+            assert old.read_text() == new.read_text(), new.relative_to(tmp_path / "new")
