@@ -183,6 +183,11 @@ def served(project: Path, env: dict[str, str]) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
+        try:
+            output, _ = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            output, _ = server.communicate()
+            pytest.fail(f"uvicorn did not stop within 30 s of SIGTERM:\n{output}")
     assert server.returncode in (0, -signal.SIGTERM), output  # uvicorn re-raises SIGTERM
     assert "Application shutdown complete" in output and "Traceback" not in output, output

@@ -7,6 +7,7 @@ import asyncio
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,8 @@ server_reset_query_always = 1
             shutil.chown(path, user="postgres")
         command = ["runuser", "-u", "postgres", "--", *command]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, process.kill)  # a pgbouncer that never comes up
+    watchdog.start()
     try:
         assert process.stderr is not None
         for line in process.stderr:  # ready once it logs "process up" (it listens by then)
@@ -68,8 +71,10 @@ server_reset_query_always = 1
                 break
         else:
             pytest.fail(f"pgbouncer exited with {process.wait()} before it was up")
+        watchdog.cancel()
         yield server_url.replace(host_port, f"127.0.0.1:{port}")
     finally:
+        watchdog.cancel()
         process.terminate()
         process.communicate(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -85,7 +85,7 @@ def make_release(template: Path, version: str, edits: dict[str, tuple[str, str]]
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_update_from_the_last_release_equals_a_fresh_copy(
-    variant: str, template_history: Path, tmp_path: Path
+    variant: str, template_history: Path, postgres_url: str, tmp_path: Path
 ) -> None:
     answers = {"project_name": f"{variant.title()} Service", **VARIANTS[variant]}
     last_release = released_versions()[0]
@@ -102,6 +102,13 @@ def test_update_from_the_last_release_equals_a_fresh_copy(
         if name in before:
             fresh[name] = before[name]
     assert service_files(updated) == fresh
+
+    # And the updated service works: template-owned tests must pass with team-owned files
+    # as the last release left them.
+    uv_sync(updated)
+    env = clean_env(TEST_DATABASE_URL=postgres_url)
+    result = run([updated / ".venv/bin/python", "-m", "pytest", "-q"], cwd=updated, env=env)
+    assert passed_count(result) > 0
 
 
 def test_a_customised_service_takes_a_new_release_without_conflicts(
