@@ -1,0 +1,95 @@
+"""The template repository's own GitHub Actions workflow is valid, runs every variant on the
+lowest and highest supported Python against PostgreSQL, selects each variant's tests with
+`-k` so that together the jobs run the whole suite, and runs the benchmark on demand."""
+
+import sys
+from typing import Any
+
+import yaml
+
+from .helpers import TEMPLATE_ROOT, VARIANTS, run
+
+WORKFLOW = TEMPLATE_ROOT / ".github/workflows/template.yml"
+
+
+def workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return loaded
+
+
+def triggers() -> dict[str, Any]:
+    # YAML 1.1 reads the key `on` as True.
+    on: dict[str, Any] = workflow().get("on", workflow().get(True))
+    return on
+
+
+def supported_pythons() -> list[str]:
+    copier = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    choices: list[str] = copier["python_version"]["choices"]
+    return sorted(choices, key=lambda version: tuple(int(part) for part in version.split(".")))
+
+
+def collected(*args: str) -> set[str]:
+    result = run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+        cwd=TEMPLATE_ROOT,
+    )
+    return {line for line in result.stdout.splitlines() if "::" in line}
+
+
+def params(test_id: str) -> set[str]:
+    """The parameter ids of a test: test_suite_passes[asyncpg-plain] -> {asyncpg, plain}."""
+    _, _, bracket = test_id.partition("[")
+    return set(bracket.rstrip("]").split("-")) if bracket else set()
+
+
+def test_workflow_matches_the_github_workflow_schema() -> None:
+    result = run(
+        [
+            *(sys.executable, "-m", "check_jsonschema"),
+            *("--builtin-schema", "vendor.github-workflows", WORKFLOW),
+        ],
+        cwd=TEMPLATE_ROOT,
+    )
+    assert "ok" in result.stdout
+
+
+def test_matrix_is_every_variant_on_the_lowest_and_highest_python() -> None:
+    job = workflow()["jobs"]["variants"]
+    matrix = job["strategy"]["matrix"]
+    pythons = supported_pythons()
+    assert sorted(matrix["variant"]) == sorted(VARIANTS)
+    assert matrix["python"] == [pythons[0], pythons[-1]]
+    assert job["strategy"]["fail-fast"] is False
+    assert job["services"]["postgres"]["image"].startswith("postgres:")
+    assert job["env"]["TEST_DATABASE_URL"].startswith("postgresql://")
+    # The rendered services' `uv sync` inherits UV_PYTHON: their suites run on it too.
+    assert job["env"]["UV_PYTHON"] == "${{ matrix.python }}"
+    steps = [step.get("run", "") for step in job["steps"]]
+    assert 'uv run pytest -k "$SELECT"' in steps
+
+
+def test_the_jobs_together_run_every_test_and_each_its_own_variant() -> None:
+    job = workflow()["jobs"]["variants"]
+    selects = {entry["variant"]: entry["select"] for entry in job["strategy"]["matrix"]["include"]}
+    assert sorted(selects) == sorted(VARIANTS)
+    everything = collected()
+    chosen = {variant: collected("-k", expression) for variant, expression in selects.items()}
+    missed = everything - set().union(*chosen.values())
+    assert not missed, f"tests no CI job selects: {sorted(missed)}"
+    for variant, tests in chosen.items():
+        assert f"tests/test_variants.py::test_suite_passes[{variant}-plain]" in tests
+        strays = [test for test in tests if params(test) & (set(VARIANTS) - {variant})]
+        assert not strays, f"the {variant} job selects other variants' tests: {strays}"
+
+
+def test_benchmark_runs_only_on_demand() -> None:
+    dispatch = triggers()["workflow_dispatch"]
+    assert dispatch["inputs"]["benchmark"]["type"] == "boolean"
+    assert dispatch["inputs"]["benchmark"]["default"] is False
+    job = workflow()["jobs"]["benchmark"]
+    assert "workflow_dispatch" in job["if"] and "inputs.benchmark" in job["if"]
+    assert job["services"]["postgres"]["image"].startswith("postgres:")
+    commands = " ".join(step.get("run", "") for step in job["steps"])
+    assert "uv run bench/run.py" in commands
+    assert (TEMPLATE_ROOT / "bench/run.py").is_file()
