@@ -13,7 +13,6 @@ that ever opened more connections would see errors, not just a higher peak.
 
 import argparse
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -23,37 +22,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# bench/run.py's helpers: a working-tree copy as the template's tests make it, and commands.
+from run import ROOT, clean_env, copy_working_tree, sh
+
 POOL_SIZE, MAX_OVERFLOW = 5, 10
-
-
-def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
-    if result.returncode:
-        sys.exit(f"{' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
 
 
 def render(driver: str, workdir: Path) -> Path:
     """The working tree, committed in a temporary repository, rendered and installed."""
-    template = workdir / "template"
-    files = sh("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=ROOT)
-    for name in filter(None, files.split("\0")):
-        if (ROOT / name).is_file():
-            (template / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, template / name)
-    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@loopsafe.invalid"]
-    sh(*git, "init", "-q", cwd=template)
-    sh(*git, "add", "-A", cwd=template)
-    sh(*git, "commit", "-qm", "working tree", cwd=template)
+    template = copy_working_tree(workdir / "template")
     service = workdir / "service"
-    env = {**os.environ, "COPIER_SETTINGS_PATH": str(workdir / "no-settings.yml")}
     data = ["--data=database=postgresql", f"--data=postgres_driver={driver}"]
-    copier = [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref=HEAD", *data]
-    sh(*copier, template, service, cwd=workdir, env=env)
-    sh("uv", "sync", "--quiet", cwd=service)
+    copier = [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref=HEAD", "--quiet"]
+    settings = clean_env(COPIER_SETTINGS_PATH=str(workdir / "no-settings.yml"))
+    sh([*copier, *data, template, service], cwd=workdir, env=settings)
+    sh(["uv", "sync", "--quiet"], cwd=service)
     return service
 
 
@@ -63,7 +46,7 @@ def on_server(service: Path, server_url: str, *statements: str) -> None:
         "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
         "    for s in sys.argv[2:]: c.execute(s)\n"
     )
-    sh(service / ".venv/bin/python", "-c", code, server_url, *statements, cwd=service)
+    sh([service / ".venv/bin/python", "-c", code, server_url, *statements], cwd=service)
 
 
 @contextmanager
@@ -120,7 +103,7 @@ def main() -> None:
         )
         try:
             base = {**os.environ, "ENVIRONMENT": "production", "DATABASE_URL": database_url}
-            sh(service / ".venv/bin/alembic", "upgrade", "head", cwd=service, env=base)
+            sh([service / ".venv/bin/alembic", "upgrade", "head"], cwd=service, env=base)
             limit = POOL_SIZE + MAX_OVERFLOW + 1  # +1: the client's pg_stat_activity sampler
             on_server(service, server_url, f"ALTER DATABASE {database} CONNECTION LIMIT {limit}")
             client = [service / ".venv/bin/python", ROOT / "bench/load_client.py", database_url]
@@ -134,9 +117,8 @@ def main() -> None:
                 "DATABASE_MAX_OVERFLOW": str(MAX_OVERFLOW),
             }
             with served(service, {**base, **pool}) as url:
-                print(
-                    sh(*client, url, "load", str(args.requests), str(args.concurrency), cwd=service)
-                )
+                load = [*client, url, "load", str(args.requests), str(args.concurrency)]
+                print(sh(load, cwd=service).stdout)
 
             print(f"{args.driver}: pool exhaustion (pool 1 + overflow 0, DATABASE_POOL_TIMEOUT=2)")
             tiny = {
@@ -145,7 +127,7 @@ def main() -> None:
                 "DATABASE_POOL_TIMEOUT": "2",
             }
             with served(service, {**base, **tiny}) as url:
-                print(sh(*client, url, "exhaust", cwd=service))
+                print(sh([*client, url, "exhaust"], cwd=service).stdout)
         finally:
             on_server(
                 service,

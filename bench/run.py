@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -405,44 +405,33 @@ def report(variants: list[Variant], args: argparse.Namespace, results: Results) 
         "(5) is a plain loop.",
         "",
     ]
-    rows = []
-    for name in names:
-        ours = results.ms(name, "ours")
-        rows.append(
-            [
-                name,
-                *(fmt(results.ms(name, suite)) for suite in ("empty", *STRATEGIES, "floor")),
-                fmt(ours - results.ms(name, "plain")),
-                fmt(ours - results.ms(name, "pooled")),
-                " : ".join(
-                    ["1"]
-                    + [ratio(results.ms(name, suite), ours) for suite in STRATEGIES[1:3]]
-                    + [ratio(results.ms(name, "floor"), ours)]
-                ),
-            ]
-        )
+
+    def rows(ms: Callable[[str, str], float], *, with_ratios: bool) -> list[list[str]]:
+        """One row per variant: each strategy's cost per test, the overheads, the ratios."""
+        out = []
+        for name in names:
+            ours = ms(name, "ours")
+            row = [name, *(fmt(ms(name, suite)) for suite in ("empty", *STRATEGIES, "floor"))]
+            row += [fmt(ours - ms(name, "plain")), fmt(ours - ms(name, "pooled"))]
+            if with_ratios:
+                ratios = [ratio(ms(name, suite), ours) for suite in (*STRATEGIES[1:3], "floor")]
+                row.append(" : ".join(["1", *ratios]))
+            out.append(row)
+        return out
+
     header = ["variant", *(LABELS[s] for s in ("empty", *STRATEGIES, "floor"))]
     overheads = ["overhead (1)-(4)", "overhead (1)-(4b)"]
-    lines += table([*header, *overheads, "ours : NullPool : drop/create : floor"], rows)
-
+    lines += table(
+        [*header, *overheads, "ours : NullPool : drop/create : floor"],
+        rows(results.ms, with_ratios=True),
+    )
     lines += [
         "",
         "The same runs in CPU time of the test process (all its threads; the database "
         "server's own work is not included): less sensitive to other load on the machine.",
         "",
     ]
-    rows = []
-    for name in names:
-        ours = results.cpu_ms(name, "ours")
-        rows.append(
-            [
-                name,
-                *(fmt(results.cpu_ms(name, suite)) for suite in ("empty", *STRATEGIES, "floor")),
-                fmt(ours - results.cpu_ms(name, "plain")),
-                fmt(ours - results.cpu_ms(name, "pooled")),
-            ]
-        )
-    lines += table([*header, *overheads], rows)
+    lines += table([*header, *overheads], rows(results.cpu_ms, with_ratios=False))
 
     lines += ["", "Spread of (1) ours and (4) no isolation over the runs (min-max, ms):", ""]
     for name in names:

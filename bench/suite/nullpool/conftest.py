@@ -5,28 +5,19 @@ This is the pattern at its cheapest: one connect per test (the session is bound 
 connection, so its commit does not hand the connection back to NullPool and reconnect).
 """
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
-from bench_service.database import create_engine
-from bench_service.models import Base, Item
-from bench_service.settings import load_settings
+from bench_service.models import Item
+from bench_suite import engines
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 
 @pytest.fixture(scope="session")
 async def bench_engine() -> AsyncIterator[AsyncEngine]:
-    settings = load_settings(environment="test", database_url=os.environ["BENCH_DATABASE_URL"])
-    engine = create_engine(settings)  # the test environment's engine: NullPool
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-        await connection.execute(delete(Item))
-    try:
+    async with engines.bench_engine(with_schema=True) as engine:  # the test environment's: NullPool
         yield engine
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture

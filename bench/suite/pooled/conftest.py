@@ -2,28 +2,18 @@
 a sessionmaker on a pooled engine configured as the service configures its own (pool
 pre-ping on checkout). Commits are real; nothing is cleaned up between tests."""
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
-from bench_service.database import create_engine
-from bench_service.models import Base, Item
-from bench_service.settings import load_settings
-from sqlalchemy import delete
+from bench_suite import engines
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 @pytest.fixture(scope="session")
 async def bench_engine() -> AsyncIterator[AsyncEngine]:
-    settings = load_settings(environment="test", database_url=os.environ["BENCH_DATABASE_URL"])
-    engine = create_engine(settings, pooled=True)  # the service's pool settings, pre-ping
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-        await connection.execute(delete(Item))
-    try:
+    # The service's pool settings, pre-ping included.
+    async with engines.bench_engine(with_schema=True, pooled=True) as engine:
         yield engine
-    finally:
-        await engine.dispose()
 
 
 @pytest.fixture
