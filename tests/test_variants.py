@@ -163,3 +163,80 @@ def test_suite_starts_its_own_cluster_without_test_database_url(
         result = run([python, *command], cwd=project, env=env)
     assert passed_count(result) >= MIN_TESTS
     assert_quiet(result)
+
+
+SQL_PROBE = """\
+import logging
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {package}.models import Item
+
+logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+async def test_insert_and_read_back(db_session: AsyncSession, n: int) -> None:
+    item = Item(name=f"probe-{{n}}")
+    db_session.add(item)
+    await db_session.commit()
+    assert await db_session.scalar(select(Item.name).where(Item.id == item.id)) == item.name
+"""
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_harness_sends_only_the_statements_a_test_needs(
+    variant: str, service: Callable[[str], Path], postgres_url: str
+) -> None:
+    """Per test: one transaction, a savepoint per session transaction, nothing more.
+
+    Pins what the benchmark (docs/benchmarks.md) found costly: savepoint names that grow all
+    session (asyncpg prepares each new one), savepoints compiled afresh ("[no key]"), and a
+    ROLLBACK TO SAVEPOINT sent just before the ROLLBACK that discards it anyway.
+    """
+    project = service(variant)
+    probe = project / "tests" / "sql_probe.py"  # not test_*.py: other runs do not collect it
+    probe.write_text(SQL_PROBE.format(package=f"{variant}_service"))
+    try:
+        result = run(
+            [
+                project / ".venv/bin/python",
+                "-m",
+                "pytest",
+                "-p",
+                "no:randomly",
+                probe,
+                "-o",
+                "log_cli=true",
+                "--log-cli-level=INFO",
+                "-o",
+                "log_cli_format=SQL %(message)s",
+            ],
+            cwd=project,
+            env=suite_env(variant, postgres_url),
+        )
+    finally:
+        probe.unlink()
+    tests = result.stdout.split("sql_probe.py::test_insert_and_read_back[")[1:]
+    assert len(tests) == 3, result.stdout
+    begin = ["BEGIN (implicit)", "BEGIN"] if variant == "sqlite" else ["BEGIN (implicit)"]
+    expected = [
+        *begin,
+        "SAVEPOINT sa_savepoint_1",
+        "INSERT INTO items",
+        "RELEASE SAVEPOINT sa_savepoint_1",
+        "SAVEPOINT sa_savepoint_2",
+        "SELECT items.name",
+        "ROLLBACK",
+    ]
+    # The middle test: the first also opens the session's engine, the last closes it. Its
+    # savepoint names restart at 1 although the first test used two.
+    output = tests[1]
+    lines = [line[4:] for line in output.splitlines() if line.startswith("SQL ")]
+    statements = [line for line in lines if not line.startswith("[")]
+    assert len(statements) == len(expected), output
+    for statement, start in zip(statements, expected, strict=True):
+        assert statement.startswith(start), output
+    assert not any(line.startswith("[no key") for line in lines), output
