@@ -374,7 +374,7 @@ def machine(variants: list[Variant]) -> list[str]:
         lines.append(f"- services' Python: {version}")
     for variant in variants:
         if variant.postgres:
-            lines.append(f"- PostgreSQL server: {variant.admin('version').strip()} (loopback)")
+            lines.append(f"- PostgreSQL server: {variant.admin('version').strip()}")
             break
     return lines
 
@@ -448,7 +448,8 @@ def report(variants: list[Variant], args: argparse.Namespace, results: Results) 
         "Wall clock from start to exit, medians; the service's harness with a database per "
         "worker (SQLite: a file per worker). Worker setup = the `db_engine` fixture: on "
         "PostgreSQL one worker builds the template database (migrations) while the other "
-        "waits for it, then each clones its own; SQLite: a file and the migrations.",
+        "waits for it, then each clones its own; SQLite: a file and the migrations. The "
+        "service's modules are imported at collection, as its own test modules do.",
         "",
     ]
     rows = []

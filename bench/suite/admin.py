@@ -1,6 +1,6 @@
 """Server chores for the benchmark, run with a PostgreSQL render's Python (psycopg is there).
 
-    python bench_suite/admin.py version
+    python bench_suite/admin.py version           # and how connections authenticate
     python bench_suite/admin.py create NAME       # NAME must start with bench_
     python bench_suite/admin.py drop NAME
     python bench_suite/admin.py drop-like PATTERN  # leftovers of this run's harness databases
@@ -25,7 +25,16 @@ def main(command: str, *args: str) -> None:
     with connect() as connection:
         if command == "version":
             row = connection.execute("SHOW server_version").fetchone()
-            print(row[0] if row else "unknown")
+            tls = connection.execute(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+            ).fetchone()
+            info = connection.info
+            # What a new connection costs depends on these: NullPool pays them every test.
+            print(
+                f"{row[0] if row else 'unknown'} at {info.host}:{info.port}; "
+                f"{'password' if connection.pgconn.used_password else 'no password'} "
+                f"authentication; TLS {'on' if tls and tls[0] else 'off'}"
+            )
         elif command == "create":
             (name,) = args
             if not name.startswith("bench_"):

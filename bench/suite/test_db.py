@@ -4,6 +4,7 @@ every isolation strategy; each strategy's conftest.py provides `db_session`."""
 import os
 
 import pytest
+from bench_service import database  # noqa: F401  as the service's own test modules do
 from bench_service.models import Item
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
