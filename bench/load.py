@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# bench/run.py's helpers: a working-tree copy as the template's tests make it, and commands.
-from run import ROOT, clean_env, copy_working_tree, sh
+# bench/run.py's helpers: the working tree as the template's tests commit it, and commands.
+from run import ROOT, clean_env, commit_working_tree, sh
 
 POOL_SIZE, MAX_OVERFLOW = 5, 10
 
 
 def render(driver: str, workdir: Path) -> Path:
     """The working tree, committed in a temporary repository, rendered and installed."""
-    template = copy_working_tree(workdir / "template")
+    template = commit_working_tree(workdir / "template")
     service = workdir / "service"
     data = ["--data=database=postgresql", f"--data=postgres_driver={driver}"]
     copier = [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref=HEAD", "--quiet"]

@@ -48,6 +48,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.worktree import commit_working_tree  # noqa: E402  the tests' own copy, stdlib only
+
 SUITE = Path(__file__).resolve().parent / "suite"
 PACKAGE = "bench_service"  # every variant is rendered as "Bench Service"
 
@@ -137,26 +140,6 @@ def say(message: str) -> None:
 
 
 # --- Rendering ---------------------------------------------------------------------------
-
-
-def copy_working_tree(dest: Path) -> Path:
-    """The working tree (tracked and untracked, not ignored files) committed in a temp repo,
-    exactly as tests/conftest.py does, so `--vcs-ref=HEAD` renders what is on disk."""
-    listing = sh(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT
-    ).stdout
-    for name in filter(None, listing.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            target.chmod(source.stat().st_mode)
-    git = ["git", "-c", "user.name=Loopsafe bench", "-c", "user.email=bench@loopsafe.invalid"]
-    sh([*git, "init", "--quiet"], cwd=dest)
-    sh([*git, "add", "--all"], cwd=dest)
-    sh([*git, "commit", "--quiet", "--message", "working tree"], cwd=dest)
-    return dest
 
 
 @dataclass
@@ -603,7 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = workdir / "copier-settings.yml"
         settings.write_text("defaults: {}\n")
-        template = copy_working_tree(workdir / "template")
+        template = commit_working_tree(workdir / "template")
         for name in args.variants:
             variants.append(prepare_variant(name, template, workdir, server_url, settings))
         if args.render_only:

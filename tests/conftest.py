@@ -9,14 +9,13 @@ import pytest
 from .helpers import (
     TEMPLATE_ROOT,
     VARIANTS,
-    commit_all,
-    copy_working_tree,
     git,
     released_versions,
     render,
     uv_sync,
 )
 from .postgres import throwaway_cluster
+from .worktree import commit_working_tree
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,15 +34,8 @@ def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The working tree (tracked and untracked, not ignored files) committed in a temp repo.
-
-    Copier renders a git template from a commit: rendering this copy's HEAD tests exactly
-    the working tree, never the latest tag, and no dirty-tree warning can interfere.
-    """
-    repo = tmp_path_factory.mktemp("template") / "loopsafe"
-    copy_working_tree(repo)
-    commit_all(repo, "working tree")
-    return repo
+    """The working tree committed in a temporary repository (see commit_working_tree)."""
+    return commit_working_tree(tmp_path_factory.mktemp("template") / "loopsafe")
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +49,7 @@ def template_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert commit, f"CHANGELOG.md lists {version}, but no commit says 'Release {version}'"
         git("tag", "--force", version, commit, cwd=repo)
     git("rm", "-r", "--quiet", ".", cwd=repo)
-    copy_working_tree(repo)
-    commit_all(repo, "working tree")
-    return repo
+    return commit_working_tree(repo)
 
 
 @pytest.fixture(scope="session")

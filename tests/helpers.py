@@ -113,18 +113,6 @@ def commit_all(repo: Path, message: str) -> None:
     git("commit", "--quiet", "--allow-empty", "--message", message, cwd=repo)
 
 
-def copy_working_tree(dest: Path) -> None:
-    """Copy this repository's working tree (tracked and untracked, not ignored) into dest."""
-    listing = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=TEMPLATE_ROOT)
-    for name in filter(None, listing.split("\0")):
-        source = TEMPLATE_ROOT / name
-        if source.is_file():
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
-            target.chmod(source.stat().st_mode)
-
-
 def released_versions() -> list[str]:
     """The releases CHANGELOG.md lists ("## v0.1.0 - ..."), newest first."""
     changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text()

@@ -10,6 +10,7 @@ import json
 import os
 import resource
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bench_service.database import create_engine
@@ -34,6 +35,18 @@ async def prepare(url: str) -> URL:
     return settings.url
 
 
+async def timed(n: int, round_trip: Callable[[str], Awaitable[Any]]) -> tuple[float, float]:
+    """Wall and CPU seconds of n round trips, after WARMUP untimed ones. Each inserts a
+    name and must read the same name back."""
+    start = cpu_start = 0.0
+    for i in range(WARMUP + n):
+        if i == WARMUP:
+            start, cpu_start = time.perf_counter(), time.process_time()
+        name = f"floor-{i}"
+        assert await round_trip(name) == name
+    return time.perf_counter() - start, time.process_time() - cpu_start
+
+
 async def floor_asyncpg(url: URL, n: int) -> tuple[float, float]:
     import asyncpg
 
@@ -44,18 +57,17 @@ async def floor_asyncpg(url: URL, n: int) -> tuple[float, float]:
         password=url.password,
         database=url.database,
     )
+
+    async def round_trip(name: str) -> Any:
+        await connection.execute("BEGIN")
+        await connection.execute("SAVEPOINT floor")
+        row_id = await connection.fetchval(INSERT.format("$1"), name)
+        read = await connection.fetchval(SELECT.format("$1"), row_id)
+        await connection.execute("ROLLBACK")
+        return read
+
     try:
-        start = cpu_start = 0.0
-        for i in range(WARMUP + n):
-            if i == WARMUP:
-                start, cpu_start = time.perf_counter(), time.process_time()
-            await connection.execute("BEGIN")
-            await connection.execute("SAVEPOINT floor")
-            row_id = await connection.fetchval(INSERT.format("$1"), f"floor-{i}")
-            name = await connection.fetchval(SELECT.format("$1"), row_id)
-            await connection.execute("ROLLBACK")
-            assert name == f"floor-{i}"
-        return time.perf_counter() - start, time.process_time() - cpu_start
+        return await timed(n, round_trip)
     finally:
         await connection.close()
 
@@ -65,21 +77,20 @@ async def floor_psycopg(url: URL, n: int) -> tuple[float, float]:
 
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+    cursor = connection.cursor()
+
+    async def round_trip(name: str) -> Any:
+        await cursor.execute("BEGIN")
+        await cursor.execute("SAVEPOINT floor")
+        await cursor.execute(INSERT.format("%s"), (name,))
+        row: Any = await cursor.fetchone()
+        await cursor.execute(SELECT.format("%s"), (row[0],))
+        read: Any = await cursor.fetchone()
+        await cursor.execute("ROLLBACK")
+        return read[0]
+
     try:
-        cursor = connection.cursor()
-        start = cpu_start = 0.0
-        for i in range(WARMUP + n):
-            if i == WARMUP:
-                start, cpu_start = time.perf_counter(), time.process_time()
-            await cursor.execute("BEGIN")
-            await cursor.execute("SAVEPOINT floor")
-            await cursor.execute(INSERT.format("%s"), (f"floor-{i}",))
-            row: Any = await cursor.fetchone()
-            await cursor.execute(SELECT.format("%s"), (row[0],))
-            name: Any = await cursor.fetchone()
-            await cursor.execute("ROLLBACK")
-            assert name[0] == f"floor-{i}"
-        return time.perf_counter() - start, time.process_time() - cpu_start
+        return await timed(n, round_trip)
     finally:
         await connection.close()
 
@@ -89,22 +100,21 @@ async def floor_aiosqlite(url: URL, n: int) -> tuple[float, float]:
 
     assert url.database
     connection = await aiosqlite.connect(url.database, isolation_level=None)
+
+    async def round_trip(name: str) -> Any:
+        await connection.execute("BEGIN")
+        await connection.execute("SAVEPOINT floor")
+        cursor = await connection.execute(INSERT.format("?"), (name,))
+        row: Any = await cursor.fetchone()
+        await cursor.close()
+        cursor = await connection.execute(SELECT.format("?"), (row[0],))
+        read: Any = await cursor.fetchone()
+        await cursor.close()
+        await connection.execute("ROLLBACK")
+        return read[0]
+
     try:
-        start = cpu_start = 0.0
-        for i in range(WARMUP + n):
-            if i == WARMUP:
-                start, cpu_start = time.perf_counter(), time.process_time()
-            await connection.execute("BEGIN")
-            await connection.execute("SAVEPOINT floor")
-            cursor = await connection.execute(INSERT.format("?"), (f"floor-{i}",))
-            row: Any = await cursor.fetchone()
-            await cursor.close()
-            cursor = await connection.execute(SELECT.format("?"), (row[0],))
-            name: Any = await cursor.fetchone()
-            await cursor.close()
-            await connection.execute("ROLLBACK")
-            assert name[0] == f"floor-{i}"
-        return time.perf_counter() - start, time.process_time() - cpu_start
+        return await timed(n, round_trip)
     finally:
         await connection.close()
 
