@@ -1,0 +1,95 @@
+"""Event hooks that turn the classic async-database test bugs into immediate, clear failures.
+
+Installed once per test session on the harness's engine (and, to refuse it, on the app's own):
+- a connection used from another event loop (LoopSafetyError);
+- a statement on any connection but the running test's, or between tests (IsolationError);
+- a commit or rollback of the test's own transaction, or COMMIT/ROLLBACK sent as text;
+- sessions of one test waiting for their turn on its connection (turns.py).
+All are SQLAlchemy's public events: https://docs.sqlalchemy.org/en/21/core/events.html
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from .connection import Current
+from .errors import (
+    APP_ENGINE_KEPT,
+    OTHER_LOOP,
+    OUTER_COMMIT,
+    OUTER_ROLLBACK,
+    OWN_CONNECTION,
+    IsolationError,
+    LoopSafetyError,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.orm import Session, SessionTransaction
+
+_LOOP = "loopsafe.loop"
+# Transaction control sent as SQL text would end the test's transaction behind SQLAlchemy's back.
+_ENDS_TRANSACTION = ("COMMIT", "END", "ROLLBACK")
+
+
+def install(engine: AsyncEngine, app_engine: AsyncEngine) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    sync_engine = engine.sync_engine
+    event.listen(sync_engine, "connect", _remember_loop)
+    event.listen(sync_engine, "before_cursor_execute", _before_statement)
+    event.listen(sync_engine, "commit", _refuse_outer_commit)
+    event.listen(sync_engine, "rollback", _refuse_outer_rollback)
+    event.listen(app_engine.sync_engine, "do_connect", _refuse_app_engine)
+    if not event.contains(Session, "after_transaction_create", _join_with_savepoints):
+        event.listen(Session, "after_transaction_create", _join_with_savepoints)
+
+
+def _remember_loop(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_LOOP] = asyncio.get_running_loop()
+
+
+def _before_statement(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+    opened_in = connection.info.get(_LOOP)
+    if opened_in is not None and opened_in is not asyncio.get_running_loop():
+        raise LoopSafetyError(OTHER_LOOP)
+    test = Current.test
+    if test is None or connection is not test.sync_connection:
+        raise IsolationError(OWN_CONNECTION)
+    keyword = statement.lstrip()[:9].upper()
+    if keyword.startswith(_ENDS_TRANSACTION) and not keyword.startswith("ROLLBACK "):
+        raise IsolationError(OUTER_ROLLBACK if keyword.startswith("ROLLBACK") else OUTER_COMMIT)
+    if test.turns.needs_to_wait():
+        # The hook runs inside SQLAlchemy's greenlet, as the drivers' own I/O does: await_()
+        # suspends this statement until it is this task's turn (the API async dialects use).
+        from sqlalchemy.util import await_
+
+        await_(test.turns.wait_for_turn())
+    test.turns.after_turn(statement)
+
+
+def _refuse_outer_commit(connection: Connection) -> None:
+    test = Current.test
+    if test is not None and connection is test.sync_connection and not test.ending:
+        raise IsolationError(OUTER_COMMIT)
+
+
+def _refuse_outer_rollback(connection: Connection) -> None:
+    test = Current.test
+    if test is not None and connection is test.sync_connection and not test.ending:
+        raise IsolationError(OUTER_ROLLBACK)
+
+
+def _refuse_app_engine(*_args: Any) -> None:
+    raise IsolationError(APP_ENGINE_KEPT)
+
+
+def _join_with_savepoints(session: Session, transaction: SessionTransaction) -> None:
+    """`AsyncSession(database.engine)` binds to the test's connection: make it join with
+    savepoints too, as sessions from `database.session_factory` do (the recipe's mode)."""
+    test = Current.test
+    if test is not None and transaction.parent is None and session.bind is test.sync_connection:
+        session.join_transaction_mode = "create_savepoint"
