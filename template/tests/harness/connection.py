@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, AsyncTransaction
 
-LEFTOVER_TASK_GRACE = 5.0  # seconds a cancelled leftover task gets to finish
+LEFTOVER_TASK_GRACE = 3.0  # seconds a leftover task gets to finish, then again once cancelled
 
 
 @dataclass
@@ -73,7 +73,7 @@ async def end(test: TestConnection, *, test_failed: bool) -> list[str]:
     in_doubt = test_failed or bool(leftovers) or connection.invalidated
     try:
         if in_doubt or test.transaction is None or not test.transaction.is_active:
-            await connection.invalidate()  # the server rolls back when the connection closes
+            await _throw_away(test)
         else:
             await test.transaction.rollback()
     except Exception:
@@ -89,15 +89,34 @@ async def end(test: TestConnection, *, test_failed: bool) -> list[str]:
     return leftovers
 
 
+async def _throw_away(test: TestConnection) -> None:
+    """Roll back if the connection still can (SQLite keeps its file locked until then), then
+    discard it: the pool opens a fresh one for the next test."""
+    connection = test.connection
+    if not connection.invalidated and test.transaction is not None and test.transaction.is_active:
+        try:
+            await asyncio.wait_for(test.transaction.rollback(), LEFTOVER_TASK_GRACE)
+        except Exception:  # busy, broken or gone: discarding it is what follows anyway
+            pass
+    if not connection.invalidated:
+        await connection.invalidate()
+
+
 async def _cancel_leftover_tasks(before: set[asyncio.Task[object]]) -> list[str]:
     """Cancel the tasks the test started and left running; name those nobody had cancelled."""
     current = asyncio.current_task()
     leftovers = [task for task in asyncio.all_tasks() - before if task is not current]
     reported = [_name(task) for task in leftovers if not task.cancelling()]
-    for task in leftovers:
-        task.cancel()
     if leftovers:
-        await asyncio.wait(leftovers, timeout=LEFTOVER_TASK_GRACE)
+        # First let them finish what they are doing (a test stopped by a timeout mid-query
+        # is one of them): a driver cancelled mid-query is dropped, not closed, and SQLite
+        # keeps its file locked until it is. Meanwhile Current.test is None: no statement
+        # of theirs can reach the database any more.
+        _, pending = await asyncio.wait(leftovers, timeout=LEFTOVER_TASK_GRACE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=LEFTOVER_TASK_GRACE)
         for task in leftovers:
             if task.done() and not task.cancelled():
                 task.exception()  # retrieved: it belongs to the test, which is reported
