@@ -6,26 +6,25 @@ pool exhaustion. A script, not a test: it prints figures for docs/benchmarks.md.
 
 It renders the service from the working tree, migrates a database of its own on the server,
 serves the app with uvicorn (ENVIRONMENT=production, pool 5 + overflow 10) and drives it from
-a client that runs in the service's own environment (bench/load_client.py). The database's
-CONNECTION LIMIT is set to pool size + overflow (+1 for the client's sampler), so a service
-that ever opened more connections would see errors, not just a higher peak.
+a client that runs in the service's own environment (bench/suite/load_client.py). The
+database's CONNECTION LIMIT is set to pool size + overflow (+1 for the client's sampler), so
+a service that ever opened more connections would see errors, not just a higher peak.
 """
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-# bench/run.py's helpers: the working tree as the template's tests commit it, and commands.
-from run import ROOT, clean_env, commit_working_tree, sh
+# Run as a script, from the repository root, bench/ and tests/ are packages; from bench/,
+# the script's own folder, bench's modules would also be importable as top-level ones.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+from tests.processes import clean_env, on_server, run, served  # noqa: E402
+from tests.worktree import ROOT, commit_working_tree  # noqa: E402
 
 POOL_SIZE, MAX_OVERFLOW = 5, 10
+CLIENT = ROOT / "bench/suite/load_client.py"
 
 
 def render(driver: str, workdir: Path) -> Path:
@@ -35,48 +34,13 @@ def render(driver: str, workdir: Path) -> Path:
     data = ["--data=database=postgresql", f"--data=postgres_driver={driver}"]
     copier = [sys.executable, "-m", "copier", "copy", "--defaults", "--vcs-ref=HEAD", "--quiet"]
     settings = clean_env(COPIER_SETTINGS_PATH=str(workdir / "no-settings.yml"))
-    sh([*copier, *data, template, service], cwd=workdir, env=settings)
-    sh(["uv", "sync", "--quiet"], cwd=service)
+    run([*copier, *data, template, service], cwd=workdir, env=settings)
+    run(["uv", "sync", "--quiet"], cwd=service, timeout=600)
     return service
 
 
-def on_server(service: Path, server_url: str, *statements: str) -> None:
-    code = (
-        "import sys, psycopg\n"
-        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
-        "    for s in sys.argv[2:]: c.execute(s)\n"
-    )
-    sh([service / ".venv/bin/python", "-c", code, server_url, *statements], cwd=service)
-
-
-@contextmanager
-def served(service: Path, env: dict[str, str]) -> Iterator[str]:
-    """uvicorn on a socket bound here (--fd): requests queue until the app is up."""
-    package = next(service.glob("src/*/main.py")).parent.name
-    listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
-    port = listener.getsockname()[1]
-    command = [service / ".venv/bin/uvicorn", f"{package}.main:app", "--fd", str(listener.fileno())]
-    command += ["--no-access-log", "--backlog", "1024"]
-    server = subprocess.Popen(
-        command,
-        cwd=service,
-        env=env,
-        pass_fds=[listener.fileno()],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    listener.close()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        _, log = server.communicate(timeout=60)
-        problems = [line for line in log.splitlines() if "Traceback" in line or "ERROR" in line]
-        print(f"  server stopped (exit {server.returncode}); log problems: {problems or 'none'}")
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--driver", choices=["asyncpg", "psycopg"], default="asyncpg")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
@@ -103,10 +67,13 @@ def main() -> None:
         )
         try:
             base = {**os.environ, "ENVIRONMENT": "production", "DATABASE_URL": database_url}
-            sh([service / ".venv/bin/alembic", "upgrade", "head"], cwd=service, env=base)
+            run([service / ".venv/bin/alembic", "upgrade", "head"], cwd=service, env=base)
             limit = POOL_SIZE + MAX_OVERFLOW + 1  # +1: the client's pg_stat_activity sampler
             on_server(service, server_url, f"ALTER DATABASE {database} CONNECTION LIMIT {limit}")
-            client = [service / ".venv/bin/python", ROOT / "bench/load_client.py", database_url]
+            client: list[str | Path] = [service / ".venv/bin/python", CLIENT, database_url]
+            # No access log (a line per request costs the server time under load); room in
+            # the listen queue for every concurrent client.
+            options = ("--no-access-log", "--backlog", "1024")
 
             print(
                 f"{args.driver}: {args.requests} requests, {args.concurrency} concurrent, "
@@ -116,9 +83,10 @@ def main() -> None:
                 "DATABASE_POOL_SIZE": str(POOL_SIZE),
                 "DATABASE_MAX_OVERFLOW": str(MAX_OVERFLOW),
             }
-            with served(service, {**base, **pool}) as url:
+            with served(service, {**base, **pool}, *options) as url:
                 load = [*client, url, "load", str(args.requests), str(args.concurrency)]
-                print(sh(load, cwd=service).stdout)
+                print(run(load, cwd=service).stdout)
+            print("  server stopped cleanly (lifespan complete, no traceback)")
 
             print(f"{args.driver}: pool exhaustion (pool 1 + overflow 0, DATABASE_POOL_TIMEOUT=2)")
             tiny = {
@@ -126,8 +94,9 @@ def main() -> None:
                 "DATABASE_MAX_OVERFLOW": "0",
                 "DATABASE_POOL_TIMEOUT": "2",
             }
-            with served(service, {**base, **tiny}) as url:
-                print(sh([*client, url, "exhaust"], cwd=service).stdout)
+            with served(service, {**base, **tiny}, *options) as url:
+                print(run([*client, url, "exhaust"], cwd=service).stdout)
+            print("  server stopped cleanly (lifespan complete, no traceback)")
         finally:
             on_server(
                 service,

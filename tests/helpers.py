@@ -1,91 +1,36 @@
-"""The few helpers the template's tests are built on: run, render, sync."""
+"""The few helpers the template's tests are built on: run, render, sync, and what a suite
+must (not) print. Those bench/ shares live in standard-library-only modules (processes,
+variants) and are re-exported here, so that a test imports its helpers from one place.
 
-import os
+A command that fails raises processes.CommandFailed, whose message (its output) is the
+test's failure report."""
+
 import re
-import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import pytest
+import yaml
+
+from .processes import clean_env as clean_env
+from .processes import free_port as free_port
+from .processes import on_server as on_server
+from .processes import run as run
+from .processes import served as served
+from .variants import POSTGRES_VARIANTS as POSTGRES_VARIANTS
+from .variants import VARIANTS as VARIANTS
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[1]
-
-VARIANTS: dict[str, dict[str, str]] = {
-    "sqlite": {"database": "sqlite"},
-    "asyncpg": {"database": "postgresql", "postgres_driver": "asyncpg"},
-    "psycopg": {"database": "postgresql", "postgres_driver": "psycopg"},
-}
-POSTGRES_VARIANTS = [name for name, answers in VARIANTS.items() if answers["database"] != "sqlite"]
 
 # What a suite prints when connections outlive their loop, even if pytest exits 0.
 COMPLAINTS = re.compile(
     r"Event loop is closed|attached to a different loop|another operation is in progress"
     r"|[Uu]nclosed|ResourceWarning|never awaited|Task was destroyed|Exception ignored"
 )
-
-
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Loopsafe tests",
-    "GIT_AUTHOR_EMAIL": "tests@loopsafe.invalid",
-    "GIT_COMMITTER_NAME": "Loopsafe tests",
-    "GIT_COMMITTER_EMAIL": "tests@loopsafe.invalid",
-}
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without the template venv's settings, plus `extra`.
-
-    Git gets an identity: CI machines have none, and copier update commits internally.
-    """
-    env = {
-        k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV" and not k.startswith("PYTEST_")
-    }
-    env.update(GIT_IDENTITY)
-    env.update(extra)
-    return env
-
-
-def run(
-    args: list[str | Path],
-    cwd: Path,
-    *,
-    timeout: float = 300,
-    env: dict[str, str] | None = None,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """Run a command under a wall-clock limit; fail the test with its output if it fails.
-
-    The limit covers the whole process group, so a child that hangs at interpreter exit
-    (a connection left open keeps aiosqlite's thread alive) fails the test instead of CI.
-    """
-    command = [str(arg) for arg in args]
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env if env is not None else clean_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        stdout, stderr = process.communicate()
-        pytest.fail(f"{' '.join(command)} still running after {timeout}s\n{stdout}\n{stderr}")
-    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    if check and result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(command)} exited {result.returncode} in {cwd}\n"
-            f"--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}"
-        )
-    return result
 
 
 def copier(*args: str | Path, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -119,6 +64,14 @@ def released_versions() -> list[str]:
     return re.findall(r"^## (v\d+\.\d+\.\d+)\b", changelog, flags=re.MULTILINE)
 
 
+def supported_pythons() -> list[str]:
+    """copier.yml's python_version choices, oldest first: the Pythons a service may require,
+    each newer one included in its CI matrix."""
+    config: dict[str, Any] = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
+    choices: list[str] = config["python_version"]["choices"]
+    return sorted(choices, key=lambda version: tuple(int(part) for part in version.split(".")))
+
+
 def uv_sync(project: Path, **env: str) -> None:
     run(["uv", "sync", "--quiet"], cwd=project, env=clean_env(**env), timeout=600)
 
@@ -137,45 +90,24 @@ def passed_count(result: subprocess.CompletedProcess[str]) -> int:
     return int(match.group(1))
 
 
-def on_server(project: Path, server_url: str, statement: str) -> None:
-    """Run one autocommit statement with psycopg, which every PostgreSQL render installs
-    (pytest-postgresql needs it)."""
-    code = (
-        f"import psycopg; psycopg.connect({server_url!r}, autocommit=True).execute({statement!r})"
-    )
-    run([project / ".venv/bin/python", "-c", code], cwd=project)
-
-
 @contextmanager
-def served(project: Path, env: dict[str, str]) -> Iterator[str]:
-    """Serve a rendered service with uvicorn; yield its base URL; stop it with SIGTERM and
-    check it shut down cleanly (lifespan complete, no traceback).
+def new_databases(postgres_url: str, folder: Path) -> Iterator[Callable[[str, Path], str]]:
+    """Yield new(variant, project) -> the URL of a new, empty database for that variant: a
+    SQLite file in `folder`/data, or a database on the PostgreSQL server, created with
+    `project`'s psycopg and dropped at the end."""
+    created: list[tuple[Path, str]] = []
 
-    The socket is bound here and handed to uvicorn (--fd): requests wait in its backlog
-    until the app is up, so nothing polls for readiness.
-    """
-    package = next(project.glob("src/*/main.py")).parent.name
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = subprocess.Popen(
-        [project / ".venv/bin/uvicorn", f"{package}.main:app", "--fd", str(listener.fileno())],
-        cwd=project,
-        env=env,
-        pass_fds=[listener.fileno()],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    listener.close()  # uvicorn has its own copy
+    def new(variant: str, project: Path) -> str:
+        if variant not in POSTGRES_VARIANTS:
+            (folder / "data").mkdir(exist_ok=True)
+            return f"sqlite+aiosqlite:///{folder / 'data' / f'{uuid.uuid4().hex[:8]}.db'}"
+        name = f"loopsafe_new_{uuid.uuid4().hex[:8]}"
+        on_server(project, postgres_url, f"CREATE DATABASE {name}")
+        created.append((project, name))
+        return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield new
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            output, _ = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            output, _ = server.communicate()
-            pytest.fail(f"uvicorn did not stop within 30 s of SIGTERM:\n{output}")
-    assert server.returncode in (0, -signal.SIGTERM), output  # uvicorn re-raises SIGTERM
-    assert "Application shutdown complete" in output and "Traceback" not in output, output
+        for project, name in created:
+            on_server(project, postgres_url, f"DROP DATABASE {name} WITH (FORCE)")

@@ -2,7 +2,6 @@
 
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import run
+from .helpers import free_port, run
 
 MISSING = """\
 The template's tests need PostgreSQL (the asyncpg and psycopg variants are never skipped).
@@ -30,13 +29,6 @@ def find_server_binary(name: str) -> str | None:
         return found
     candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     return str(candidates[-1]) if candidates else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Cluster:

@@ -2,31 +2,19 @@
 drift check catches a model change that has no migration."""
 
 import shutil
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from .helpers import POSTGRES_VARIANTS, VARIANTS, clean_env, on_server, run, uv_sync
+from .helpers import VARIANTS, clean_env, new_databases, run, uv_sync
 
 
 @pytest.fixture
 def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
     """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
-    created: list[tuple[Path, str]] = []
-
-    def create(variant: str, project: Path) -> str:
-        if variant not in POSTGRES_VARIANTS:
-            return f"sqlite+aiosqlite:///{tmp_path / f'fresh-{len(created)}.db'}"
-        name = f"loopsafe_migrations_{uuid.uuid4().hex[:8]}"
-        on_server(project, postgres_url, f"CREATE DATABASE {name}")
-        created.append((project, name))
-        return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-    yield create
-    for project, name in created:
-        on_server(project, postgres_url, f"DROP DATABASE {name} WITH (FORCE)")
+    with new_databases(postgres_url, tmp_path) as new:
+        yield new
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

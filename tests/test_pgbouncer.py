@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .helpers import VARIANTS, clean_env, on_server, render, run, served, uv_sync
-from .postgres import free_port, is_root
+from .helpers import VARIANTS, clean_env, free_port, on_server, render, run, served, uv_sync
+from .postgres import is_root
 
 REQUESTS, CONCURRENCY = 300, 20
 
@@ -55,7 +55,7 @@ server_reset_query = DISCARD ALL
 server_reset_query_always = 1
 """
     )
-    command = [binary, workdir / "pgbouncer.ini"]
+    command: list[str | Path] = [binary, workdir / "pgbouncer.ini"]
     if is_root():
         shutil.chown(workdir, user="postgres")
         for path in workdir.iterdir():

@@ -1,8 +1,9 @@
-"""Renders for Python 3.12 and 3.13 are lint and type clean.
+"""A newer minimum Python (copier.yml's python_version choices after the oldest): the render
+is lint and type clean, and its image and CI matrix follow the answer.
 
-Only Python 3.11 runs on our machines, so these renders are checked, not run: ruff with their
-target-version and mypy with their python_version, using the 3.11 render's tools and
-dependencies. CI on GitHub runs them for real.
+Only the oldest supported Python runs on our machines, so these renders are checked, not
+run: ruff with their target-version and mypy with their python_version, using the oldest
+render's tools and dependencies. CI on GitHub runs them for real.
 """
 
 from collections.abc import Callable
@@ -10,10 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import VARIANTS, render, run
+from .helpers import VARIANTS, render, run, supported_pythons
+from .shipping.dockerfile import assert_dockerfile, hadolint
+from .shipping.documents import check_schema
+from .shipping.workflow import assert_workflow
+
+NEWER_PYTHONS = supported_pythons()[1:]
 
 
-@pytest.mark.parametrize("python_version", ["3.12", "3.13"])
+@pytest.mark.parametrize("python_version", NEWER_PYTHONS)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_newer_python_render_is_clean(
     variant: str,
@@ -35,3 +41,22 @@ def test_newer_python_render_is_clean(
     run([python, "-m", "ruff", "check", "."], cwd=project)
     run([python, "-m", "ruff", "format", "--check", "."], cwd=project)
     run([python, "-m", "mypy", "--python-version", python_version], cwd=project)
+
+
+@pytest.mark.parametrize("python_version", NEWER_PYTHONS)
+def test_python_version_answer_sets_the_image_and_the_ci_matrix(
+    python_version: str, template_repo: Path, tmp_path: Path
+) -> None:
+    variant = "psycopg"
+    project = render(
+        template_repo,
+        tmp_path / "svc",
+        project_name=f"{variant.title()} Service",
+        python_version=python_version,
+        **VARIANTS[variant],
+    )
+    hadolint(project / "Dockerfile")
+    assert_dockerfile(project, f"{variant}_service", python_version, "postgresql")
+    check_schema(project / "compose.yaml", "compose-spec")
+    newer = supported_pythons()[supported_pythons().index(python_version) :]
+    assert_workflow(project, variant, newer)

@@ -39,6 +39,7 @@ def test_plain_copier_copy_needs_no_trust(template_repo: Path, tmp_path: Path) -
         ("package_name", "9lives", "package_name must be a valid Python identifier"),
         ("package_name", "class", "must not be a Python keyword"),
         ("package_name", "asyncio", "would shadow the standard library"),
+        ("package_name", "asynchat", "would shadow the standard library"),  # removed in 3.12
         ("package_name", "sqlalchemy", "would shadow a module the service installs"),
         ("package_name", "tests", "would shadow a module the service installs"),
         ("author_email", "not-an-email", "author_email must be an email address"),
@@ -72,7 +73,7 @@ def test_the_oldest_supported_copier_renders_the_same(template_repo: Path, tmp_p
     """_min_copier_version is a promise: that Copier (from PyPI, via uv) renders what ours does."""
     oldest = yaml.safe_load((template_repo / "copier.yml").read_text())["_min_copier_version"]
     answers = ["--data=database=postgresql", "--data=postgres_driver=psycopg"]
-    args = ["copy", "--defaults", "--vcs-ref=HEAD", *answers, template_repo]
+    args: list[str | Path] = ["copy", "--defaults", "--vcs-ref=HEAD", *answers, template_repo]
     run(
         ["uv", "tool", "run", "--from", f"copier=={oldest}", "copier", *args, tmp_path / "old"],
         cwd=tmp_path,

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .helpers import TEMPLATE_ROOT, VARIANTS, run
+from .helpers import TEMPLATE_ROOT, VARIANTS, run, supported_pythons
 
 WORKFLOW = TEMPLATE_ROOT / ".github/workflows/template.yml"
 
@@ -18,15 +18,9 @@ def workflow() -> dict[str, Any]:
 
 
 def triggers() -> dict[str, Any]:
-    # YAML 1.1 reads the key `on` as True.
-    on: dict[str, Any] = workflow().get("on", workflow().get(True))
+    loaded: dict[Any, Any] = workflow()
+    on: dict[str, Any] = loaded["on"] if "on" in loaded else loaded[True]  # YAML 1.1: `on` is True
     return on
-
-
-def supported_pythons() -> list[str]:
-    copier = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())
-    choices: list[str] = copier["python_version"]["choices"]
-    return sorted(choices, key=lambda version: tuple(int(part) for part in version.split(".")))
 
 
 def collected(*args: str) -> set[str]:

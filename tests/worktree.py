@@ -4,12 +4,11 @@ Shared by the template's tests and bench/ (standalone scripts), so it imports on
 standard library.
 """
 
-import subprocess
 from pathlib import Path
 
+from .processes import run
+
 ROOT = Path(__file__).resolve().parents[1]
-# Commits need an identity; CI machines have none.
-GIT = ["git", "-c", "user.name=Loopsafe", "-c", "user.email=loopsafe@loopsafe.invalid"]
 
 
 def commit_working_tree(dest: Path) -> Path:
@@ -34,7 +33,4 @@ def commit_working_tree(dest: Path) -> Path:
 
 
 def _git(*args: str, cwd: Path) -> str:
-    result = subprocess.run([*GIT, *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed in {cwd}:\n{result.stderr}")
-    return result.stdout
+    return run(["git", *args], cwd=cwd).stdout

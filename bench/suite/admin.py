@@ -55,11 +55,11 @@ def main(command: str, *args: str) -> None:
             rows = connection.execute(
                 "SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,)
             ).fetchall()
-            for (name,) in rows:
-                print(f"dropping leftover database {name}", file=sys.stderr)
+            for (leftover,) in rows:
+                print(f"dropping leftover database {leftover}", file=sys.stderr)
                 connection.execute(
                     sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(str(name))
+                        sql.Identifier(str(leftover))
                     )
                 )
         else:

@@ -1,5 +1,5 @@
-"""Strategy 2, the seeds' NullPool pattern: a new connection per test, the test commits for
-real, and a DELETE afterwards cleans up.
+"""Strategy 2, NullPool: a new connection per test, the test commits for real, and a
+DELETE afterwards cleans up.
 
 This is the pattern at its cheapest: one connect per test (the session is bound to that
 connection, so its commit does not hand the connection back to NullPool and reconnect).

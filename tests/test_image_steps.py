@@ -1,0 +1,131 @@
+"""Each variant's Dockerfile, replayed outside Docker: the image installs, migrates and serves.
+
+There is no Docker engine on our machines, so no image is built. The closest we get: the
+Dockerfile's build and run steps are replayed on this machine's Python, in a folder standing
+for /app.
+"""
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from .helpers import VARIANTS, assert_quiet, clean_env, free_port, new_databases, run
+from .shipping.dockerfile import context_copies, dockerignore, env_values, healthcheck_probe, stages
+from .shipping.documents import load_yaml
+
+
+def copy_into(project: Path, sources: list[str], destination: Path) -> None:
+    """COPY from the build context, leaving out what .dockerignore keeps out of it."""
+    leave_out = shutil.ignore_patterns(*(p.removeprefix("**/") for p in dockerignore(project)))
+    for source in sources:
+        path = project / source
+        if path.is_dir():
+            shutil.copytree(path, destination / source, ignore=leave_out)
+        else:
+            shutil.copy2(path, destination / path.name)
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
+    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
+    with new_databases(postgres_url, tmp_path) as new:
+        yield new
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_image_steps_install_migrate_and_serve_outside_docker(
+    variant: str,
+    service: Callable[[str], Path],
+    fresh_database: Callable[[str, Path], str],
+    tmp_path: Path,
+) -> None:
+    """The builder stage's COPY/ENV/`uv sync` steps run in a folder standing for /app; then
+    only .venv and the runtime stage's files are kept, the migrations run as compose's
+    `migrate` service runs them, the app starts with the image's CMD and the image's
+    HEALTHCHECK probe passes. Not Docker: the OS, the user and the paths differ."""
+    project = service(variant)
+    builder, runtime = stages(project / "Dockerfile")
+    app = tmp_path / "app"
+    app.mkdir()
+
+    # Its `pip install uv==...` step is left out: this machine's uv runs the `uv sync` steps.
+    env = clean_env()
+    for keyword, arguments in builder[1:]:
+        if keyword == "ENV":
+            env.update(env_values(arguments))
+            # The build has no cache to share; here, reuse the one `uv sync` already filled.
+            env.pop("UV_NO_CACHE", None)
+        elif keyword == "COPY":
+            [(sources, _)] = context_copies([(keyword, arguments)])
+            copy_into(project, sources, app)
+        elif keyword == "RUN" and arguments.startswith("uv "):
+            run(shlex.split(arguments), cwd=app, env=env, timeout=600)
+    for path in app.iterdir():  # the runtime stage copies only .venv from the builder
+        if path.is_dir() and path.name != ".venv":
+            shutil.rmtree(path)
+        elif not path.is_dir():
+            path.unlink()
+    assert not (app / "src").exists()
+
+    env = clean_env()
+    for keyword, arguments in runtime[1:]:
+        if keyword == "ENV":
+            env.update(env_values(arguments.replace("${PATH}", env["PATH"])))
+        elif keyword == "COPY" and "--from=" not in arguments:
+            [(sources, _)] = context_copies([(keyword, arguments)])
+            copy_into(project, sources, app)
+    env["PATH"] = env["PATH"].replace("/app/.venv", str(app / ".venv"), 1)
+    env["DATABASE_URL"] = fresh_database(variant, project)
+
+    compose = load_yaml(project / "compose.yaml")
+    run(compose["services"]["migrate"]["command"], cwd=app, env=env)
+    assert "(head)" in run(["alembic", "current"], cwd=app, env=env).stdout
+
+    port = str(free_port())
+    assert runtime[-1][0] == "CMD"
+    # Listen on loopback only, on a free port.
+    local = {"0.0.0.0": "127.0.0.1", "8000": port}
+    command = [local.get(word, word) for word in json.loads(runtime[-1][1])]
+    probe = [word.replace(":8000/", f":{port}/") for word in healthcheck_probe(runtime)]
+    # A server outlives `run`, so this one process is started and stopped by hand.
+    log = tmp_path / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=app,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            healthy = run(probe, cwd=app, env=env, timeout=10, check=False)
+            if healthy.returncode == 0 or time.monotonic() > deadline:
+                break
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.3)
+        assert healthy.returncode == 0, healthy.stderr + log.read_text()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    output_text = log.read_text()
+    # uvicorn shuts down cleanly on SIGTERM, then re-raises it (exit status -15).
+    assert server.returncode in (0, -signal.SIGTERM), output_text
+    assert "Application shutdown complete." in output_text
+    assert '"GET /health HTTP/1.1" 200' in output_text
+    assert_quiet(subprocess.CompletedProcess(command, 0, output_text, ""))
