@@ -3,7 +3,8 @@ that `copier check-update` and `copier update` work in: it takes the checkout's 
 release, and changes its database on the way.
 
 Both kinds of checkout are tried: one with release tags (copier renders the newest) and one
-without (copier renders the commit checked out).
+without (copier renders the commit checked out). So is the way out for services made by the
+command's earlier form, which recorded a relative path.
 """
 
 import json
@@ -37,6 +38,16 @@ def readme_command() -> str:
     return line
 
 
+def move_on(checkout: Path, release: str | None) -> None:
+    """The checkout gains a commit (`git pull`) that changes a template-owned file; tagged
+    `release`, if given."""
+    gitignore = checkout / "template/.gitignore"
+    gitignore.write_text(f"{gitignore.read_text()}{GITIGNORE_LINE}\n")
+    commit_all(checkout, "Ignore wheels/")
+    if release:
+        git("tag", release, cwd=checkout)
+
+
 def update_available(service: Path) -> bool:
     report = json.loads(copier("check-update", "--output-format=json", cwd=service).stdout)
     return bool(report["update_available"])
@@ -62,13 +73,7 @@ def test_the_try_it_service_takes_updates(
     commit_all(service, "My service, from Loopsafe")
     assert not update_available(service)
 
-    # The checkout moves on (`git pull`): a template-owned file changes, in a release where
-    # releases are tagged.
-    gitignore = checkout / "template/.gitignore"
-    gitignore.write_text(f"{gitignore.read_text()}{GITIGNORE_LINE}\n")
-    commit_all(checkout, "Ignore wheels/")
-    if tagged:
-        git("tag", next_version([recorded["_commit"]]), cwd=checkout)
+    move_on(checkout, next_version([recorded["_commit"]]) if tagged else None)
     assert update_available(service)
 
     copier("update", "--defaults", cwd=service)
@@ -89,3 +94,27 @@ def test_the_try_it_service_takes_updates(
     suite = run([service / ".venv/bin/python", "-m", "pytest", "-q"], cwd=service, env=env)
     assert passed_count(suite) > 0
     assert (service / "tests/test_production.py").exists()  # PostgreSQL-only tests came too
+
+
+def test_a_service_made_from_a_relative_path_updates_from_the_checkout(
+    template_history: Path, tmp_path: Path
+) -> None:
+    """The way out CHANGELOG.md gives services made by v0.1.0's "Try it" (`_src_path: .`):
+    run `copier update` in the template checkout, where `.` is the template."""
+    checkout = tmp_path / "loopsafe"
+    git("clone", "--quiet", template_history, checkout, cwd=tmp_path)
+    service = tmp_path / "my-service"
+    copier("copy", "--defaults", "--vcs-ref=HEAD", ".", "../my-service", cwd=checkout)
+    assert answers(service)["_src_path"] == "."
+    commit_all(service, "My service, from Loopsafe")
+    failed = copier("update", "--defaults", cwd=service, check=False)
+    assert failed.returncode != 0 and "Unknown revision" in failed.stderr
+
+    release = next_version(released_versions())
+    move_on(checkout, release)
+
+    copier("update", "--defaults", service, cwd=checkout)
+
+    assert answers(service)["_commit"] == release
+    assert GITIGNORE_LINE in (service / ".gitignore").read_text().splitlines()
+    assert_no_conflicts(service)
