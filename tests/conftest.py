@@ -10,7 +10,7 @@ from .helpers import (
     TEMPLATE_ROOT,
     VARIANTS,
     git,
-    released_versions,
+    release_commits,
     render,
     uv_sync,
 )
@@ -40,13 +40,11 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def template_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clone of this repository with a tag on each release commit the CHANGELOG lists
-    (a fresh clone may carry no tags), and the working tree committed on top as HEAD."""
+    """A clone of this repository with a tag on each "Release vX.Y.Z" commit (a fresh
+    clone may carry no tags), and the working tree committed on top as HEAD."""
     repo = tmp_path_factory.mktemp("history") / "loopsafe"
     git("clone", "--quiet", TEMPLATE_ROOT, repo, cwd=repo.parent)
-    for version in released_versions():
-        commit = git("log", "--format=%H", "-n1", f"--grep=^Release {version}$", cwd=repo)
-        assert commit, f"CHANGELOG.md lists {version}, but no commit says 'Release {version}'"
+    for version, commit in release_commits(repo).items():
         git("tag", "--force", version, commit, cwd=repo)
     git("rm", "-r", "--quiet", ".", cwd=repo)
     return commit_working_tree(repo)

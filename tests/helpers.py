@@ -58,8 +58,29 @@ def commit_all(repo: Path, message: str) -> None:
     git("commit", "--quiet", "--allow-empty", "--message", message, cwd=repo)
 
 
+def release_commits(repo: Path = TEMPLATE_ROOT) -> dict[str, str]:
+    """{version: commit} for each commit whose subject is "Release vX.Y.Z", newest first.
+
+    Releases are found from these commits, not from tags: a fresh clone may carry none.
+    """
+    log = git("log", "--format=%H %s", "--extended-regexp", "--grep=^Release v", cwd=repo)
+    releases = {}
+    for line in log.splitlines():
+        commit, subject = line.split(" ", 1)
+        match = re.fullmatch(r"Release (v\d+\.\d+\.\d+)", subject)
+        if match:
+            releases.setdefault(match.group(1), commit)
+    assert releases, f"no 'Release vX.Y.Z' commit in {repo}'s history: a shallow clone?"
+    return releases
+
+
 def released_versions() -> list[str]:
-    """The releases CHANGELOG.md lists ("## v0.1.0 - ..."), newest first."""
+    """The template's releases, newest first (see release_commits)."""
+    return list(release_commits())
+
+
+def changelog_releases() -> list[str]:
+    """The releases CHANGELOG.md has an entry for ("## v0.1.0 - ..."), newest first."""
     changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text()
     return re.findall(r"^## (v\d+\.\d+\.\d+)\b", changelog, flags=re.MULTILINE)
 

@@ -13,6 +13,7 @@ import yaml
 from .helpers import (
     TEMPLATE_ROOT,
     VARIANTS,
+    changelog_releases,
     clean_env,
     commit_all,
     copier,
@@ -23,40 +24,13 @@ from .helpers import (
     run,
     uv_sync,
 )
-
-CONFLICT_MARKERS = ("<<<<<<<", ">>>>>>>")
-
-
-def service_files(project: Path) -> dict[str, str]:
-    """Every file copier wrote, by relative path (the answers file without its _commit)."""
-    files = {}
-    for path in sorted(project.rglob("*")):
-        relative = path.relative_to(project).as_posix()
-        if (
-            path.is_file()
-            and not relative.startswith((".git/", ".venv/"))
-            and relative != "uv.lock"
-        ):
-            text = path.read_text()
-            if relative == ".copier-answers.yml":
-                text = "\n".join(
-                    line for line in text.splitlines() if not line.startswith("_commit:")
-                )
-            files[relative] = text
-    return files
+from .updates import assert_no_conflicts, service_files
 
 
 def team_owned(package: str) -> list[str]:
     """copier.yml's _skip_if_exists, for this package name."""
     patterns = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text())["_skip_if_exists"]
     return [pattern.replace("{{ package_name }}", package) for pattern in patterns]
-
-
-def assert_no_conflicts(project: Path) -> None:
-    rejects = [p.relative_to(project) for p in project.rglob("*.rej")]
-    assert rejects == [], f"copier update left .rej files: {rejects}"
-    for path, text in service_files(project).items():
-        assert not any(marker in text for marker in CONFLICT_MARKERS), f"conflict in {path}"
 
 
 def update(project: Path, *args: str) -> None:
@@ -83,14 +57,21 @@ def make_release(template: Path, version: str, edits: dict[str, tuple[str, str]]
     git("tag", version, cwd=template)
 
 
+def test_every_release_commit_has_a_changelog_entry() -> None:
+    # The tests find releases from the "Release vX.Y.Z" commits; updaters read CHANGELOG.md.
+    assert changelog_releases() == released_versions()
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_update_from_the_last_release_equals_a_fresh_copy(
-    variant: str, template_history: Path, postgres_url: str, tmp_path: Path
+@pytest.mark.parametrize("release", released_versions())
+def test_update_from_a_release_equals_a_fresh_copy(
+    release: str, variant: str, template_history: Path, tmp_path: Path
 ) -> None:
+    """Template-owned files come out exactly as a fresh copy of the working tree; team-owned
+    ones as the release left them. (tests/test_fleet_update.py runs the updated suites.)"""
     answers = {"project_name": f"{variant.title()} Service", **VARIANTS[variant]}
-    last_release = released_versions()[0]
-    updated = render(template_history, tmp_path / "updated" / "svc", ref=last_release, **answers)
-    commit_all(updated, f"service rendered from {last_release}")
+    updated = render(template_history, tmp_path / "updated" / "svc", ref=release, **answers)
+    commit_all(updated, f"service rendered from {release}")
     before = service_files(updated)
 
     update(updated, "--vcs-ref=HEAD")
@@ -102,13 +83,6 @@ def test_update_from_the_last_release_equals_a_fresh_copy(
         if name in before:
             fresh[name] = before[name]
     assert service_files(updated) == fresh
-
-    # And the updated service works: template-owned tests must pass with team-owned files
-    # as the last release left them.
-    uv_sync(updated)
-    env = clean_env(TEST_DATABASE_URL=postgres_url)
-    result = run([updated / ".venv/bin/python", "-m", "pytest", "-q"], cwd=updated, env=env)
-    assert passed_count(result) > 0
 
 
 def test_a_customised_service_takes_a_new_release_without_conflicts(
