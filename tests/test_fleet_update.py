@@ -198,7 +198,9 @@ def changelog_entry(version: str) -> str:
     """CHANGELOG.md's entry for `version`; for the next release, until it is cut, the
     Unreleased entry that will become it."""
     changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text()
-    entries = dict(re.findall(r"^## (\S+)[^\n]*\n(.*?)(?=^## |\Z)", changelog, re.M | re.S))
+    entries: dict[str, str] = dict(
+        re.findall(r"^## (\S+)[^\n]*\n(.*?)(?=^## |\Z)", changelog, re.M | re.S)
+    )
     if version in entries:
         return entries[version]
     assert version == next_version(released_versions()), f"CHANGELOG.md has no {version} entry"

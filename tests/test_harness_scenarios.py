@@ -24,7 +24,7 @@ SLOW_QUERY = {
     "psycopg": "SELECT pg_sleep(30)",
 }
 
-SCENARIOS = '''\
+SCENARIOS = """\
 import asyncio
 
 import pytest
@@ -136,7 +136,7 @@ def test_bad_bare_testclient() -> None:
 
 async def test_canary_after_testclient(client: AsyncClient, db_session: AsyncSession) -> None:
     await check_nothing_survived(client, db_session)
-'''
+"""
 
 # What each bad test must fail with: its outcome and words from the message that say what to do.
 EXPECTED = {
@@ -171,14 +171,14 @@ def test_a_bad_test_fails_alone_and_says_what_to_do(
 ) -> None:
     project = service(variant)
     probe = project / "tests" / "scenarios_probe.py"  # not test_*.py: other runs skip it
-    probe.write_text(
-        SCENARIOS.format(package=f"{variant}_service", slow_query=SLOW_QUERY[variant])
-    )
+    probe.write_text(SCENARIOS.format(package=f"{variant}_service", slow_query=SLOW_QUERY[variant]))
     report = tmp_path / "report.xml"
     try:
         result = run(
-            [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest"]
-            + ["-p", "no:randomly", f"--junitxml={report}", probe],
+            [
+                *(project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest"),
+                *("-p", "no:randomly", f"--junitxml={report}", probe),
+            ],
             cwd=project,
             env=suite_env(variant, postgres_url),
             check=False,

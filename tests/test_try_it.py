@@ -35,7 +35,7 @@ def readme_command() -> str:
     section = readme.split("\n## Try it\n", 1)[1].split("\n## ", 1)[0]
     [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
     [line] = [line for line in block.splitlines() if "copier copy" in line]
-    return line
+    return str(line)
 
 
 def move_on(checkout: Path, release: str | None) -> None:
