@@ -27,8 +27,8 @@ TURN_TIMEOUT = 5.0  # seconds a session may wait for the connection before the t
 
 # The tasks on the way from the test down to the current one that have used the database:
 # asyncio copies a task's context into the tasks it creates, so this is their ancestry.
-_lineage: contextvars.ContextVar[tuple[asyncio.Task[object] | None, ...]] = (
-    contextvars.ContextVar("loopsafe_lineage", default=())
+_lineage: contextvars.ContextVar[tuple[asyncio.Task[object] | None, ...]] = contextvars.ContextVar(
+    "loopsafe_lineage", default=()
 )
 
 
