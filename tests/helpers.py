@@ -119,7 +119,7 @@ def release_commits(repo: Path = TEMPLATE_ROOT) -> dict[str, str]:
     Releases are found from these commits, not from tags: a fresh clone may carry none.
     """
     log = git("log", "--format=%H %s", "--extended-regexp", "--grep=^Release v", cwd=repo)
-    releases = {}
+    releases: dict[str, str] = {}
     for line in log.splitlines():
         commit, subject = line.split(" ", 1)
         match = re.fullmatch(r"Release (v\d+\.\d+\.\d+)", subject)

@@ -190,7 +190,7 @@ def assert_names_the_edit(output: str) -> None:
     """The failure says what to add, where, and which CHANGELOG entry explains it."""
     for words in ("`from . import plumbing`", "`plumbing.install(app)`", f"src/{PACKAGE}/main.py"):
         assert words in output, f"the failure does not say {words}:\n{output}"
-    [entry] = re.findall(r"CHANGELOG\.md, (v\d+\.\d+\.\d+)", output)
+    [entry] = set(re.findall(r"CHANGELOG\.md, (v\d+\.\d+\.\d+)", output))
     assert "plumbing.install(app)" in changelog_entry(entry)
 
 
@@ -198,7 +198,9 @@ def changelog_entry(version: str) -> str:
     """CHANGELOG.md's entry for `version`; for the next release, until it is cut, the
     Unreleased entry that will become it."""
     changelog = (TEMPLATE_ROOT / "CHANGELOG.md").read_text()
-    entries = dict(re.findall(r"^## (\S+)[^\n]*\n(.*?)(?=^## |\Z)", changelog, re.M | re.S))
+    entries: dict[str, str] = dict(
+        re.findall(r"^## (\S+)[^\n]*\n(.*?)(?=^## |\Z)", changelog, re.M | re.S)
+    )
     if version in entries:
         return entries[version]
     assert version == next_version(released_versions()), f"CHANGELOG.md has no {version} entry"

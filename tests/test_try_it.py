@@ -34,7 +34,7 @@ def readme_command() -> str:
     readme = (TEMPLATE_ROOT / "README.md").read_text()
     section = readme.split("\n## Try it\n", 1)[1].split("\n## ", 1)[0]
     [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-    [line] = [line for line in block.splitlines() if "copier copy" in line]
+    [line] = [line for line in str(block).splitlines() if "copier copy" in line]
     return line
 
 
