@@ -190,7 +190,7 @@ def assert_names_the_edit(output: str) -> None:
     """The failure says what to add, where, and which CHANGELOG entry explains it."""
     for words in ("`from . import plumbing`", "`plumbing.install(app)`", f"src/{PACKAGE}/main.py"):
         assert words in output, f"the failure does not say {words}:\n{output}"
-    [entry] = re.findall(r"CHANGELOG\.md, (v\d+\.\d+\.\d+)", output)
+    [entry] = set(re.findall(r"CHANGELOG\.md, (v\d+\.\d+\.\d+)", output))
     assert "plumbing.install(app)" in changelog_entry(entry)
 
 

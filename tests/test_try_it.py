@@ -34,8 +34,8 @@ def readme_command() -> str:
     readme = (TEMPLATE_ROOT / "README.md").read_text()
     section = readme.split("\n## Try it\n", 1)[1].split("\n## ", 1)[0]
     [block] = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
-    [line] = [line for line in block.splitlines() if "copier copy" in line]
-    return str(line)
+    [line] = [line for line in str(block).splitlines() if "copier copy" in line]
+    return line
 
 
 def move_on(checkout: Path, release: str | None) -> None:

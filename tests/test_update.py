@@ -203,7 +203,7 @@ def test_pre_commit_refuses_conflict_markers_and_rej_files(
     env = clean_env(
         PATH=f"{project / '.venv/bin'}:{clean_env()['PATH']}", PRE_COMMIT_HOME=str(tmp_path / "pc")
     )
-    pre_commit = ["pre-commit", "run", "--all-files"]
+    pre_commit: list[str | Path] = ["pre-commit", "run", "--all-files"]
     run(pre_commit, cwd=work, env=env)  # a fresh service passes every hook
 
     readme = work / "README.md"
