@@ -3,15 +3,18 @@
 import os
 import pwd
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from .helpers import (
+    POSTGRES_VARIANTS,
     TEMPLATE_ROOT,
     VARIANTS,
     git,
+    on_server,
     released_versions,
     render,
     uv_sync,
@@ -119,3 +122,21 @@ def service(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
         return rendered[variant]
 
     return get
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
+    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
+    created: list[tuple[Path, str]] = []
+
+    def create(variant: str, project: Path) -> str:
+        name = f"loopsafe_fresh_{uuid.uuid4().hex[:8]}"
+        if variant not in POSTGRES_VARIANTS:
+            return f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
+        on_server(project, postgres_url, f"CREATE DATABASE {name}")
+        created.append((project, name))
+        return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+    yield create
+    for project, name in created:
+        on_server(project, postgres_url, f"DROP DATABASE {name} WITH (FORCE)")

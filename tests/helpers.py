@@ -147,9 +147,10 @@ def on_server(project: Path, server_url: str, statement: str) -> None:
 
 
 @contextmanager
-def served(project: Path, env: dict[str, str]) -> Iterator[str]:
+def served(project: Path, env: dict[str, str], log: list[str] | None = None) -> Iterator[str]:
     """Serve a rendered service with uvicorn; yield its base URL; stop it with SIGTERM and
-    check it shut down cleanly (lifespan complete, no traceback).
+    check it shut down cleanly (lifespan complete, no traceback). Its output goes into
+    `log`, if given, once it has stopped.
 
     The socket is bound here and handed to uvicorn (--fd): requests wait in its backlog
     until the app is up, so nothing polls for readiness.
@@ -177,5 +178,7 @@ def served(project: Path, env: dict[str, str]) -> Iterator[str]:
             server.kill()
             output, _ = server.communicate()
             pytest.fail(f"uvicorn did not stop within 30 s of SIGTERM:\n{output}")
+    if log is not None:
+        log.extend(output.splitlines())
     assert server.returncode in (0, -signal.SIGTERM), output  # uvicorn re-raises SIGTERM
     assert "Application shutdown complete" in output and "Traceback" not in output, output
