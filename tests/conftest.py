@@ -1,6 +1,8 @@
 """Session fixtures: the template as Copier sees it, a PostgreSQL server, rendered services."""
 
 import os
+import pwd
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,12 +12,51 @@ from .helpers import (
     TEMPLATE_ROOT,
     VARIANTS,
     git,
+    new_databases,
     release_commits,
     render,
     uv_sync,
 )
-from .postgres import throwaway_cluster
+from .postgres import find_server_binary, is_root, throwaway_cluster
 from .worktree import commit_working_tree
+
+
+def missing_prerequisites() -> list[str]:
+    """What the suite needs on this machine and does not find, with how to install it."""
+    missing = []
+    if find_server_binary("initdb") is None or find_server_binary("pg_ctl") is None:
+        missing.append(
+            "the PostgreSQL server binaries initdb and pg_ctl (Debian/Ubuntu: "
+            "apt-get install postgresql; macOS: brew install postgresql)"
+        )
+    if shutil.which("pgbouncer") is None and shutil.which("pgbouncer", path="/usr/sbin") is None:
+        missing.append(
+            "pgbouncer (Debian/Ubuntu: apt-get install pgbouncer; macOS: brew install pgbouncer)"
+        )
+    if shutil.which("git") is None:
+        missing.append("git (Debian/Ubuntu: apt-get install git)")
+    if shutil.which("uv") is None:
+        missing.append("uv (python3 -m pip install uv)")
+    if is_root():  # initdb and pgbouncer refuse root: their servers run as `postgres`
+        if shutil.which("runuser") is None:
+            missing.append("runuser, to start servers as the postgres user (util-linux)")
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            missing.append("a `postgres` user to run servers as (apt-get install postgresql)")
+    return missing
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once, naming every missing prerequisite, instead of minutes into the run."""
+    if session.config.option.collectonly:
+        return
+    missing = missing_prerequisites()
+    if missing:
+        pytest.exit(
+            "The template's tests need, and this machine lacks:\n  - " + "\n  - ".join(missing),
+            returncode=4,
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -77,3 +118,10 @@ def service(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
         return rendered[variant]
 
     return get
+
+
+@pytest.fixture
+def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
+    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
+    with new_databases(postgres_url, tmp_path) as new:
+        yield new

@@ -102,10 +102,12 @@ def on_server(project: Path, server_url: str, *statements: str) -> None:
 
 
 @contextmanager
-def served(project: Path, env: dict[str, str], *options: str) -> Iterator[str]:
+def served(
+    project: Path, env: dict[str, str], *options: str, log: list[str] | None = None
+) -> Iterator[str]:
     """Serve a rendered service with uvicorn (`options` added to its command line); yield its
     base URL; stop it with SIGTERM and check that it shut down cleanly (lifespan complete, no
-    traceback).
+    traceback). Its output goes into `log`, if given, once it has stopped.
 
     The socket is bound here and handed to uvicorn (--fd): requests wait in its backlog
     until the app is up, so nothing polls for readiness. The log goes to a file, which,
@@ -115,14 +117,14 @@ def served(project: Path, env: dict[str, str], *options: str) -> Iterator[str]:
     listener = socket.create_server(("127.0.0.1", 0), backlog=1024)
     port = listener.getsockname()[1]
     uvicorn: list[str | Path] = [project / ".venv/bin/uvicorn", f"{package}.main:app"]
-    with tempfile.TemporaryFile("w+") as log:
+    with tempfile.TemporaryFile("w+") as log_file:
         server = subprocess.Popen(
             [*uvicorn, "--fd", str(listener.fileno()), *options],
             cwd=project,
             env=env,
             pass_fds=[listener.fileno()],
             stdin=subprocess.DEVNULL,
-            stdout=log,
+            stdout=log_file,
             stderr=subprocess.STDOUT,
         )
         listener.close()  # uvicorn has its own copy
@@ -135,12 +137,14 @@ def served(project: Path, env: dict[str, str], *options: str) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
-                log.seek(0)
+                log_file.seek(0)
                 raise CommandFailed(
-                    f"uvicorn did not stop within 30 s of SIGTERM:\n{log.read()}"
+                    f"uvicorn did not stop within 30 s of SIGTERM:\n{log_file.read()}"
                 ) from None
-        log.seek(0)
-        output = log.read()
+        log_file.seek(0)
+        output = log_file.read()
+    if log is not None:
+        log.extend(output.splitlines())
     # uvicorn shuts down cleanly on SIGTERM, then re-raises it (exit status -15).
     clean = server.returncode in (0, -signal.SIGTERM)
     if not clean or "Application shutdown complete" not in output or "Traceback" in output:

@@ -2,15 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Item
-from ..schemas import ItemCreate, ItemRead
+from ..schemas import MAX_ID, ItemCreate, ItemRead
 from .deps import DbSession
 
 router = APIRouter(prefix="/items", tags=["items"])
+
+# Validated here, so that an id no row can have is a 422 on every database instead of a
+# driver's overflow error (a 500) on some.
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.post(
@@ -32,14 +36,14 @@ async def create_item(body: ItemCreate, session: DbSession) -> ItemRead:
 async def list_items(
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> list[ItemRead]:
     items = await session.scalars(select(Item).order_by(Item.id).limit(limit).offset(offset))
     return [ItemRead.model_validate(item) for item in items]
 
 
 @router.get("/{item_id}", responses={404: {"description": "Not found"}})
-async def get_item(item_id: int, session: DbSession) -> ItemRead:
+async def get_item(item_id: ItemId, session: DbSession) -> ItemRead:
     item = await session.get(Item, item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Item not found")
@@ -51,7 +55,7 @@ async def get_item(item_id: int, session: DbSession) -> ItemRead:
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "Not found"}},
 )
-async def delete_item(item_id: int, session: DbSession) -> Response:
+async def delete_item(item_id: ItemId, session: DbSession) -> Response:
     item = await session.get(Item, item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "Item not found")

@@ -1,0 +1,82 @@
+"""Each variant served by uvicorn in production mode, used as a client would use it: on a
+database that was never migrated, /health answers 503 naming the pending migrations and a
+data endpoint a 500 whose log carries the database's own message (not a 503: retrying would
+never help); after `alembic upgrade head` both answer 200. Bad input answers 404 or 422,
+the same on every backend."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .helpers import VARIANTS, clean_env, run, served
+
+# What each database says about the missing table (the log must carry it).
+MISSING_TABLE = {
+    "sqlite": "no such table: items",
+    "asyncpg": 'relation "items" does not exist',
+    "psycopg": 'relation "items" does not exist',
+}
+# Ids outside the INTEGER column on some backend, negative or zero; paging out of range.
+BAD_IDS = ["0", "-1", "2147483648", "9223372036854775808", "18446744073709551616"]
+BAD_PAGES = [{"limit": "0"}, {"limit": "1000000"}, {"offset": "-1"}, {"offset": "2147483648"}]
+BAD_BODIES = [
+    {"name": "   "},
+    {"name": "a\x00b"},
+    {"name": "widget", "description": "a\x00b"},
+    {"name": "bell\x07"},
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_an_unmigrated_database_is_named_then_fixed_by_upgrade_head(
+    variant: str, service: Callable[[str], Path], fresh_database: Callable[[str, Path], str]
+) -> None:
+    project = service(variant)
+    env = clean_env(ENVIRONMENT="production", DATABASE_URL=fresh_database(variant, project))
+    log: list[str] = []
+    with served(project, env, log=log) as url, httpx.Client(base_url=url, timeout=30) as http:
+        behind = http.get("/health")
+        assert behind.status_code == 503
+        assert behind.json() == {
+            "status": "unavailable",
+            "database": "migrations pending",
+            "pending_migrations": ["0001"],
+        }
+        assert http.head("/health").status_code == 503
+
+        broken = http.get("/items")
+        assert broken.status_code == 500 and "retry-after" not in broken.headers
+
+        run([project / ".venv/bin/alembic", "upgrade", "head"], cwd=project, env=env)
+
+        assert http.get("/health").status_code == 200
+        assert http.head("/health").status_code == 200
+        assert http.get("/items").json() == []
+    output = "\n".join(log)
+    assert MISSING_TABLE[variant] in output, output
+    assert "lacks migration(s) 0001: run `alembic upgrade head`" in output, output
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_bad_input_is_404_or_422_alike_on_every_backend(
+    variant: str, service: Callable[[str], Path], fresh_database: Callable[[str, Path], str]
+) -> None:
+    project = service(variant)
+    env = clean_env(ENVIRONMENT="production", DATABASE_URL=fresh_database(variant, project))
+    run([project / ".venv/bin/alembic", "upgrade", "head"], cwd=project, env=env)
+    with served(project, env) as url, httpx.Client(base_url=url, timeout=30) as http:
+        for item_id in BAD_IDS:
+            assert http.get(f"/items/{item_id}").status_code == 422, item_id
+            assert http.delete(f"/items/{item_id}").status_code == 422, item_id
+        assert http.get("/items/2147483647").status_code == 404
+        for params in BAD_PAGES:
+            assert http.get("/items", params=params).status_code == 422, params
+        for body in BAD_BODIES:
+            refused = http.post("/items", json=body)
+            assert refused.status_code == 422, (body, refused.text)
+        stored = http.post("/items", json={"name": "  widget  ", "description": "two\nlines"})
+        assert stored.status_code == 201, stored.text
+        assert stored.json()["name"] == "widget"
+        assert http.get("/items").json() == [stored.json()]
