@@ -95,16 +95,12 @@ def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_orde
     assert any(command.startswith("#") for command in commands), commands
     tests = clean_env(TEST_DATABASE_URL=postgres_url)
     python = project / ".venv/bin/python"
+    migrations = [python, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_migrations.py"]
     for command in commands:
         if command.startswith("#"):  # the one step done by hand
             assert "models.py" in command, command
             add_a_column(project)
-            drift = run(
-                [python, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_migrations.py"],
-                cwd=project,
-                env=tests,
-                check=False,
-            )
+            drift = run(migrations, cwd=project, env=tests, check=False)
             assert drift.returncode == 1, drift.stdout
             assert "uv run alembic revision --autogenerate" in drift.stdout
         else:
@@ -112,5 +108,5 @@ def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_orde
 
     revision = next(project.glob("src/*/migrations/versions/*_add_items_price.py"))
     assert "add_column" in revision.read_text()
-    run([python, "-m", "pytest", "-q", "-p", "no:randomly"], cwd=project, env=tests)
+    run(migrations, cwd=project, env=tests)  # no drift left, and the new revision steps cleanly
     ran_every_hook(commit(project, shell, "Add items.price"))  # the revision is lint clean
