@@ -95,7 +95,15 @@ def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_orde
     assert any(command.startswith("#") for command in commands), commands
     tests = clean_env(TEST_DATABASE_URL=postgres_url)
     python = project / ".venv/bin/python"
-    migrations = [python, "-m", "pytest", "-q", "-p", "no:randomly", "tests/test_migrations.py"]
+    migrations: list[str | Path] = [
+        python,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        "tests/test_migrations.py",
+    ]
     for command in commands:
         if command.startswith("#"):  # the one step done by hand
             assert "models.py" in command, command

@@ -125,9 +125,9 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
         "v1000.1.0",
         {
             "template/pyproject.toml.jinja": ('"fastapi>=0.121"', '"fastapi>=0.121.1"'),
-            "template/tests/harness.py.jinja": (
-                "How it works, and why:",
-                "How it works, and why (v1000.1.0):",
+            "template/tests/harness/__init__.py": (
+                "Where things live:",
+                "Where things live (v1000.1.0):",
             ),
             "template/ruff.toml.jinja": ('"RUF"]', '"RUF", "C4"]'),
             "template/README.md.jinja": ("## Run it", "## Run it (template v1000.1.0)"),
@@ -138,7 +138,7 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
 
     text = pyproject.read_text()
     assert '"fastapi>=0.121.1"' in text and '"tenacity>=8"' in text
-    assert "(v1000.1.0)" in (project / "tests/harness.py").read_text()
+    assert "(v1000.1.0)" in (project / "tests/harness/__init__.py").read_text()
     assert '"C4"' in (project / "ruff.toml").read_text()
     assert "## On call" in readme.read_text()
     assert "template v1000.1.0" not in readme.read_text()  # README.md belongs to the team

@@ -59,7 +59,7 @@ def test_renders_the_service_layout(variant: str, service: Callable[[str], Path]
         ".env.example",
         ".gitignore",
         "tests/conftest.py",
-        "tests/harness.py",
+        "tests/harness/__init__.py",
         *(
             f"src/{package}/{module}.py"
             for module in ("settings", "database", "models", "schemas", "main", "api/items")

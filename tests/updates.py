@@ -15,16 +15,24 @@ from .helpers import run
 CONFLICT_MARKER = re.compile(r"^(<<<<<<<|>>>>>>>)( |$)", re.MULTILINE)
 
 
+# What a service's tools write next to Copier's files (all in its .gitignore).
+NOT_WRITTEN = {
+    ".git",
+    ".venv",
+    ".hypothesis",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    "__pycache__",
+}
+
+
 def service_files(project: Path) -> dict[str, str]:
     """Every file copier wrote, by relative path (the answers file without its _commit)."""
     files = {}
     for path in sorted(project.rglob("*")):
         relative = path.relative_to(project).as_posix()
-        if (
-            path.is_file()
-            and not relative.startswith((".git/", ".venv/"))
-            and relative != "uv.lock"
-        ):
+        if path.is_file() and relative != "uv.lock" and not NOT_WRITTEN.intersection(path.parts):
             text = path.read_text()
             if relative == ".copier-answers.yml":
                 text = "\n".join(
