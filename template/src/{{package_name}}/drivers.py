@@ -15,10 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from .settings import Settings
 
-# PgBouncer (transaction pooling) may hand each transaction a different server connection:
-# no prepared statement may be reused across transactions, and startup parameters such as
-# statement_timeout are refused, so DATABASE_STATEMENT_TIMEOUT is not sent: set it on the
-# role instead (ALTER ROLE ... SET statement_timeout = '30s').
+# On PostgreSQL, DATABASE_PGBOUNCER=true: PgBouncer (transaction pooling) may hand each
+# transaction a different server connection, so no prepared statement may be reused across
+# transactions; and it refuses startup parameters such as statement_timeout, so
+# DATABASE_STATEMENT_TIMEOUT is not sent (set it on the role instead: ALTER ROLE ... SET
+# statement_timeout = '30s').
 
 
 def _aiosqlite(settings: Settings) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def connect_args(settings: Settings) -> dict[str, Any]:
     return _CONNECT_ARGS[settings.url.get_driver_name()](settings)
 
 
-def configure(engine: AsyncEngine) -> None:
+def install_hooks(engine: AsyncEngine) -> None:
     """Install the connection hooks the engine's database needs (SQLite: see below)."""
     if engine.dialect.name == "sqlite":
         _fix_sqlite_transactions(engine)
