@@ -1,5 +1,5 @@
-"""Strategy 1, "ours": the rendered service's own harness. `db_session` joins the test's
-transaction on the session-wide connection through a SAVEPOINT; the transaction is rolled
-back after each test."""
+"""Strategy 1, "ours": the rendered service's own harness. Each test takes a connection from
+the harness's pool; `db_session` joins the test's transaction on it through a SAVEPOINT, and
+the transaction is rolled back after the test."""
 
 pytest_plugins = ["tests.harness"]
