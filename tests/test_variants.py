@@ -3,6 +3,7 @@
 Test ids name the variant: test_suite_passes[asyncpg-parallel], ...
 """
 
+import itertools
 import shutil
 import tempfile
 import tomllib
@@ -173,8 +174,9 @@ def test_harness_sends_only_the_statements_a_test_needs(
     """Per test: one transaction, a savepoint per session transaction, nothing more.
 
     Pins what the benchmark (docs/benchmarks.md) found costly: savepoint names that grow all
-    session (asyncpg prepares each new one; a connection per test restarts them), and a
-    ROLLBACK TO SAVEPOINT sent just before the ROLLBACK that discards it anyway.
+    session (asyncpg prepares each new one; a connection per test restarts them), a
+    ROLLBACK TO SAVEPOINT sent just before the ROLLBACK that discards it anyway, and
+    savepoint statements compiled afresh each time.
     """
     project = service(variant)
     probe = project / "tests" / "sql_probe.py"  # not test_*.py: other runs do not collect it
@@ -219,3 +221,7 @@ def test_harness_sends_only_the_statements_a_test_needs(
     assert len(statements) == len(expected), output
     for statement, start in zip(statements, expected, strict=True):
         assert statement.startswith(start), output
+    # Savepoints go out as text, not compiled afresh each time ("[no key ...]").
+    for statement, echo in itertools.pairwise(lines):
+        if "SAVEPOINT" in statement and not statement.startswith("["):
+            assert echo.startswith("[raw sql]"), output

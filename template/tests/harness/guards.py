@@ -53,22 +53,18 @@ def _remember_loop(_dbapi_connection: Any, record: Any) -> None:
 
 
 def _before_statement(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-    opened_in = connection.info.get(_LOOP)
-    if opened_in is not None and opened_in is not asyncio.get_running_loop():
-        raise LoopSafetyError(OTHER_LOOP)
     test = Current.test
     if test is None or connection is not test.sync_connection:
+        opened_in = connection.info.get(_LOOP)
+        if opened_in is not None and opened_in is not asyncio.get_running_loop():
+            raise LoopSafetyError(OTHER_LOOP)
         raise IsolationError(OWN_CONNECTION)
+    if asyncio.get_running_loop() is not test.loop:
+        raise LoopSafetyError(OTHER_LOOP)
     keyword = statement.lstrip()[:9].upper()
     if keyword.startswith(_ENDS_TRANSACTION) and not keyword.startswith("ROLLBACK "):
         raise IsolationError(OUTER_ROLLBACK if keyword.startswith("ROLLBACK") else OUTER_COMMIT)
-    if test.turns.needs_to_wait():
-        # The hook runs inside SQLAlchemy's greenlet, as the drivers' own I/O does: await_()
-        # suspends this statement until it is this task's turn (the API async dialects use).
-        from sqlalchemy.util import await_
-
-        await_(test.turns.wait_for_turn())
-    test.turns.after_turn(statement)
+    test.turns.before_statement(statement)
 
 
 def _refuse_outer_commit(connection: Connection) -> None:

@@ -25,10 +25,13 @@ from .errors import HarnessError
 
 TURN_TIMEOUT = 5.0  # seconds a session may wait for the connection before the test fails
 
-# The tasks on the way from the test down to the current one that have used the database:
-# asyncio copies a task's context into the tasks it creates, so this is their ancestry.
-_lineage: contextvars.ContextVar[tuple[asyncio.Task[object] | None, ...]] = contextvars.ContextVar(
-    "loopsafe_lineage", default=()
+# The tasks on the way from the test down to the current one that have used its connection,
+# with the test's Turns: asyncio copies a task's context into the tasks it creates, so this is
+# their ancestry. A context carried over from an earlier test names that test's Turns, and is
+# ignored.
+_Lineage = tuple["Turns | None", tuple[asyncio.Task[object] | None, ...]]
+_lineage: contextvars.ContextVar[_Lineage] = contextvars.ContextVar(
+    "loopsafe_lineage", default=(None, ())
 )
 
 
@@ -44,16 +47,31 @@ class Turns:
     def __init__(self) -> None:
         self._stack: list[_Savepoint] = []
         self._waiters: list[asyncio.Future[None]] = []
-        _lineage.set(())  # a new test: no task has used its connection yet
 
     def open_savepoints(self) -> list[str]:
         return [savepoint.name for savepoint in self._stack]
 
-    async def wait_for_turn(self) -> None:
-        """Wait until the current task may use the connection (see the module docstring)."""
+    def before_statement(self, statement: str) -> None:
+        """Wait for the current task's turn if need be, then record what `statement` does to
+        the savepoint stack. Runs in SQLAlchemy's greenlet, as the drivers' own I/O does."""
         task = _current_task()
-        if self._may_use(task):
-            return
+        if not self._may_use(task):
+            # await_() suspends this statement until it is this task's turn: the API that
+            # SQLAlchemy's async dialects use for the driver's I/O.
+            from sqlalchemy.util import await_
+
+            await_(self._wait_for_turn(task))
+        ancestors = self._ancestors()
+        if not ancestors or ancestors[-1] is not task:
+            _lineage.set((self, (*ancestors, task)))
+        if statement.startswith("SAVEPOINT "):
+            self._stack.append(_Savepoint(statement[10:].strip(), task))
+        elif statement.startswith("RELEASE SAVEPOINT "):
+            self._end(statement[18:].strip(), task)
+        elif statement.startswith("ROLLBACK TO SAVEPOINT "):
+            self._end(statement[22:].strip(), task)
+
+    async def _wait_for_turn(self, task: asyncio.Task[object] | None) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TURN_TIMEOUT
         while not self._may_use(task):
@@ -67,21 +85,9 @@ class Turns:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
 
-    def needs_to_wait(self) -> bool:
-        return not self._may_use(_current_task())
-
-    def after_turn(self, statement: str) -> None:
-        """Record what `statement` does to the savepoint stack, once it is our turn."""
-        task = _current_task()
-        lineage = _lineage.get()
-        if not lineage or lineage[-1] is not task:
-            _lineage.set((*lineage, task))
-        if statement.startswith("SAVEPOINT "):
-            self._stack.append(_Savepoint(statement[10:].strip(), task))
-        elif statement.startswith("RELEASE SAVEPOINT "):
-            self._end(statement[18:].strip(), task)
-        elif statement.startswith("ROLLBACK TO SAVEPOINT "):
-            self._end(statement[22:].strip(), task)
+    def _ancestors(self) -> tuple[asyncio.Task[object] | None, ...]:
+        turns, tasks = _lineage.get()
+        return tasks if turns is self else ()
 
     def _end(self, name: str, task: asyncio.Task[object] | None) -> None:
         """RELEASE and ROLLBACK TO end this savepoint and every one opened after it."""
@@ -107,7 +113,7 @@ class Turns:
         if not self._stack:
             return True
         owner = self._stack[-1].owner
-        return owner is task or _done(owner) or owner in _lineage.get()
+        return owner is task or _done(owner) or owner in self._ancestors()
 
     def _stuck(self, task: asyncio.Task[object] | None) -> str:
         holder = self._stack[-1]
