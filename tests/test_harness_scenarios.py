@@ -1,8 +1,8 @@
 """The harness against the test code people actually write, on every variant.
 
 Each "bad" test below is a mistake users make (committing the test's connection, a test killed
-by a timeout mid-query, sessions racing, a task that outlives its test, a bare TestClient, an
-anyio marker). Each runs in the rendered service's own pytest process, followed by a canary
+by a timeout mid-query, sessions racing, a task that outlives its test, a test in a loop of its
+own, a bare TestClient, an anyio marker). Each runs in the rendered service's own pytest process, followed by a canary
 that checks that no row survived and that `db_session`, `client` and `/health` still work: a
 bad test must fail alone, with a message that says what to do, and never break the next one.
 """
@@ -32,7 +32,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import AsyncClient
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from {package} import database
 from {package}.main import app
@@ -130,6 +130,16 @@ async def test_canary_after_task(client: AsyncClient, db_session: AsyncSession) 
     await check_nothing_survived(client, db_session)
 
 
+@pytest.mark.asyncio(loop_scope="function")
+async def test_bad_own_loop_opens_a_connection(db_engine: AsyncEngine) -> None:
+    async with db_engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def test_canary_after_own_loop(client: AsyncClient, db_session: AsyncSession) -> None:
+    await check_nothing_survived(client, db_session)
+
+
 def test_bad_bare_testclient() -> None:
     with TestClient(app) as http:
         assert http.post("/items", json={{"name": "leak"}}).status_code == 201
@@ -147,6 +157,7 @@ EXPECTED = {
     "test_bad_killed_by_a_timeout_mid_query": ("failure", "Timeout"),
     "test_bad_raced_sessions_one_waiting_on_the_other": ("failure", "sessions take turns"),
     "test_bad_task_outlives_its_test": ("error", "left task(s) running"),
+    "test_bad_own_loop_opens_a_connection": ("failure", "loop_scope='function'"),
     "test_bad_bare_testclient": ("failure", "sync_client"),
 }
 

@@ -19,8 +19,10 @@ class IsolationError(HarnessError):
 
 
 OTHER_LOOP = (
-    "This connection was opened in the test session's event loop and is now used from another "
-    "one. asyncpg fails on this ('attached to a different loop'); psycopg and aiosqlite hide it. "
+    "The test database's connections belong to the test session's event loop, and this one "
+    "was used, or opened, from another loop. asyncpg fails on this ('attached to a different "
+    "loop'); psycopg and aiosqlite hide it, and a connection left behind in a loop that has "
+    "closed would break a later test. "
     "Common causes: Starlette's TestClient, which runs the app in a thread with its own loop "
     "(use the `sync_client` fixture in a `def` test, or `client` in an `async def` test), and "
     "`loop_scope='function'` on a test or fixture (keep every async test and fixture in the "

@@ -11,6 +11,7 @@ All are SQLAlchemy's public events: https://docs.sqlalchemy.org/en/21/core/event
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .connection import Current
@@ -39,17 +40,29 @@ def install(engine: AsyncEngine, app_engine: AsyncEngine) -> None:
     from sqlalchemy.orm import Session
 
     sync_engine = engine.sync_engine
-    event.listen(sync_engine, "connect", _remember_loop)
+    event.listen(sync_engine, "connect", _opened_in(asyncio.get_running_loop()))
     event.listen(sync_engine, "before_cursor_execute", _before_statement)
-    event.listen(sync_engine, "commit", _refuse_outer_commit)
-    event.listen(sync_engine, "rollback", _refuse_outer_rollback)
+    event.listen(sync_engine, "commit", _refuse_outer(OUTER_COMMIT))
+    event.listen(sync_engine, "rollback", _refuse_outer(OUTER_ROLLBACK))
     event.listen(app_engine.sync_engine, "do_connect", _refuse_app_engine)
     if not event.contains(Session, "after_transaction_create", _join_with_savepoints):
         event.listen(Session, "after_transaction_create", _join_with_savepoints)
 
 
-def _remember_loop(_dbapi_connection: Any, record: Any) -> None:
-    record.info[_LOOP] = asyncio.get_running_loop()
+def _opened_in(session_loop: asyncio.AbstractEventLoop) -> Callable[[Any, Any], None]:
+    """A `connect` hook: every connection of the harness's pool is opened in the session loop.
+
+    One opened in another loop (a test with `loop_scope="function"` calling
+    `db_engine.connect()`) would go back to the pool and break whichever test took it next,
+    after its loop had closed. Refused here, SQLAlchemy closes it at once, in its own loop.
+    """
+
+    def check(_dbapi_connection: Any, record: Any) -> None:
+        if asyncio.get_running_loop() is not session_loop:
+            raise LoopSafetyError(OTHER_LOOP)
+        record.info[_LOOP] = session_loop
+
+    return check
 
 
 def _before_statement(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -67,16 +80,16 @@ def _before_statement(connection: Connection, _cursor: Any, statement: str, *_ar
     test.turns.before_statement(statement)
 
 
-def _refuse_outer_commit(connection: Connection) -> None:
-    test = Current.test
-    if test is not None and connection is test.sync_connection and not test.ending:
-        raise IsolationError(OUTER_COMMIT)
+def _refuse_outer(message: str) -> Callable[[Connection], None]:
+    """A `commit` or `rollback` hook: the test's own transaction ends only when the harness
+    ends it, after the test."""
 
+    def refuse(connection: Connection) -> None:
+        test = Current.test
+        if test is not None and connection is test.sync_connection and not test.ending:
+            raise IsolationError(message)
 
-def _refuse_outer_rollback(connection: Connection) -> None:
-    test = Current.test
-    if test is not None and connection is test.sync_connection and not test.ending:
-        raise IsolationError(OUTER_ROLLBACK)
+    return refuse
 
 
 def _refuse_app_engine(*_args: Any) -> None:
