@@ -5,8 +5,8 @@ Every session of a test (the test's own, each request's, each `session_scope()`,
 releasing one releases every savepoint opened after it. So that each session's savepoint stays
 whole while several run concurrently (`asyncio.gather` over requests or `session_scope()`
 blocks), a task may use the connection only while the savepoint on top of the stack is its own,
-belongs to one of the tasks that created it (it runs nested inside their work), or belongs to a
-task that has finished (whose session is now used by another task, e.g. `db_session` filled in
+belongs to a task it descends from that had used the connection before creating it (it runs
+nested inside that task's work), or belongs to a task that has finished (whose session is now used by another task, e.g. `db_session` filled in
 a fixture). Otherwise it waits for its turn, and after `TURN_TIMEOUT` fails with an error that
 names the task holding the connection: in production the two would have had a connection each.
 
