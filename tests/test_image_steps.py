@@ -7,6 +7,7 @@ for /app.
 
 import json
 import os
+import selectors
 import shlex
 import shutil
 import signal
@@ -95,35 +96,40 @@ def test_image_steps_install_migrate_and_serve_outside_docker(
     local = {"0.0.0.0": "127.0.0.1", "8000": port}
     command = [local.get(word, word) for word in json.loads(runtime[-1][1])]
     probe = [word.replace(":8000/", f":{port}/") for word in healthcheck_probe(runtime)]
-    # A server outlives `run`, so this one process is started and stopped by hand.
-    log = tmp_path / "server.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=app,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    # A server outlives `run`, so this one process is started and stopped by hand. Its log
+    # is read as it comes: the probe runs once uvicorn says it is listening.
+    server = subprocess.Popen(
+        command,
+        cwd=app,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert server.stdout is not None
+    lines: list[str] = []
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            healthy = run(probe, cwd=app, env=env, timeout=10, check=False)
-            if healthy.returncode == 0 or time.monotonic() > deadline:
-                break
-            assert server.poll() is None, log.read_text()
-            time.sleep(0.3)
-        assert healthy.returncode == 0, healthy.stderr + log.read_text()
+        with selectors.DefaultSelector() as selector:
+            selector.register(server.stdout, selectors.EVENT_READ)
+            deadline = time.monotonic() + 30
+            while not any("Uvicorn running on" in line for line in lines):
+                ready = selector.select(timeout=max(deadline - time.monotonic(), 0))
+                line = server.stdout.readline() if ready else ""
+                assert line, f"uvicorn did not start: {''.join(lines)}"
+                lines.append(line)
+        healthy = run(probe, cwd=app, env=env, timeout=10, check=False)
+        assert healthy.returncode == 0, healthy.stderr + "".join(lines)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=15)
+            rest, _ = server.communicate(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-    output_text = log.read_text()
+            rest, _ = server.communicate()
+        lines.append(rest)
+    output_text = "".join(lines)
     # uvicorn shuts down cleanly on SIGTERM, then re-raises it (exit status -15).
     assert server.returncode in (0, -signal.SIGTERM), output_text
     assert "Application shutdown complete." in output_text
