@@ -7,12 +7,11 @@ for /app.
 
 import json
 import os
-import selectors
 import shlex
 import shutil
 import signal
 import subprocess
-import time
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -96,8 +95,8 @@ def test_image_steps_install_migrate_and_serve_outside_docker(
     local = {"0.0.0.0": "127.0.0.1", "8000": port}
     command = [local.get(word, word) for word in json.loads(runtime[-1][1])]
     probe = [word.replace(":8000/", f":{port}/") for word in healthcheck_probe(runtime)]
-    # A server outlives `run`, so this one process is started and stopped by hand. Its log
-    # is read as it comes: the probe runs once uvicorn says it is listening.
+    # A server outlives `run`, so this one process is started and stopped by hand. A thread
+    # reads its log as it comes: the probe runs once uvicorn says it is listening.
     server = subprocess.Popen(
         command,
         cwd=app,
@@ -108,27 +107,32 @@ def test_image_steps_install_migrate_and_serve_outside_docker(
         text=True,
         start_new_session=True,
     )
-    assert server.stdout is not None
     lines: list[str] = []
+    listening = threading.Event()
+
+    def read_log() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            lines.append(line)
+            if "Uvicorn running on" in line:
+                listening.set()
+
+    reader = threading.Thread(target=read_log, daemon=True)
+    reader.start()
     try:
-        with selectors.DefaultSelector() as selector:
-            selector.register(server.stdout, selectors.EVENT_READ)
-            deadline = time.monotonic() + 30
-            while not any("Uvicorn running on" in line for line in lines):
-                ready = selector.select(timeout=max(deadline - time.monotonic(), 0))
-                line = server.stdout.readline() if ready else ""
-                assert line, f"uvicorn did not start: {''.join(lines)}"
-                lines.append(line)
+        assert listening.wait(timeout=30), f"uvicorn did not start: {''.join(lines)}"
         healthy = run(probe, cwd=app, env=env, timeout=10, check=False)
         assert healthy.returncode == 0, healthy.stderr + "".join(lines)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            rest, _ = server.communicate(timeout=15)
+            server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-            rest, _ = server.communicate()
-        lines.append(rest)
+            server.wait()
+        reader.join(timeout=15)  # the log ends when the server's end of the pipe closes
+        if server.stdout is not None:
+            server.stdout.close()
     output_text = "".join(lines)
     # uvicorn shuts down cleanly on SIGTERM, then re-raises it (exit status -15).
     assert server.returncode in (0, -signal.SIGTERM), output_text
