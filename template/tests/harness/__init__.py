@@ -18,6 +18,7 @@ Where things live:
 from .clients import SyncClient
 from .engines import engine_for
 from .errors import HarnessError, IsolationError, LoopSafetyError
+from .fixtures import DbSavepoint
 
 pytest_plugins = [
     "tests.harness.provision",
@@ -26,4 +27,11 @@ pytest_plugins = [
     "tests.harness.hooks",
 ]
 
-__all__ = ["HarnessError", "IsolationError", "LoopSafetyError", "SyncClient", "engine_for"]
+__all__ = [
+    "DbSavepoint",
+    "HarnessError",
+    "IsolationError",
+    "LoopSafetyError",
+    "SyncClient",
+    "engine_for",
+]
