@@ -4,22 +4,42 @@ Owned by the Loopsafe template: `copier update` may change this file. main.py (y
 into it once, so wiring added by later template releases reaches your app without edits.
 """
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import database
+from . import database, database_errors
 from .api import errors
 from .settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     if get_settings().environment == "development":
-        await database.init_db()  # apply migrations; production migrates as a deploy step
+        await migrate_for_development()
     yield
     await database.close_db()  # dispose the pool in the loop that created it
+
+
+async def migrate_for_development() -> None:
+    """Apply the migrations (production migrates as a deploy step). A database that cannot be
+    reached does not stop the app: it starts, says what to set, and /health answers 503."""
+    try:
+        await database.init_db()
+    except Exception as error:
+        if not database_errors.is_outage(error):
+            raise
+        logger.warning(
+            "The migrations were not applied: the database at %s cannot be reached (%s). "
+            "Point DATABASE_URL at a database you can reach (docs/database.md), then restart; "
+            "until then /health answers 503.",
+            database.engine.url.set(query={}),  # str(URL) masks the password
+            database_errors.message(error),
+        )
 
 
 def install(app: FastAPI) -> None:
