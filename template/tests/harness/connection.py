@@ -31,7 +31,6 @@ class TestConnection:
     """What the guards and the joined engine need to know about the running test."""
 
     connection: AsyncConnection
-    loop: asyncio.AbstractEventLoop  # the session loop, where every connection is opened
     tasks_before: set[asyncio.Task[object]]
     transaction: AsyncTransaction | None = None
     turns: Turns = field(default_factory=Turns)
@@ -54,7 +53,7 @@ class Current:
 async def begin(engine: AsyncEngine) -> TestConnection:
     tasks_before = asyncio.all_tasks()
     connection = await engine.connect()
-    test = TestConnection(connection, asyncio.get_running_loop(), tasks_before)
+    test = TestConnection(connection, tasks_before)
     Current.test = test  # before BEGIN: SQLite's transaction fix sends it as a statement
     try:
         test.transaction = await connection.begin()

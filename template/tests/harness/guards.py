@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
     from sqlalchemy.orm import Session, SessionTransaction
 
-_LOOP = "loopsafe.loop"
 # Transaction control sent as SQL text would end the test's transaction behind SQLAlchemy's back.
 _ENDS_TRANSACTION = ("COMMIT", "END", "ROLLBACK")
 
@@ -40,8 +39,9 @@ def install(engine: AsyncEngine, app_engine: AsyncEngine) -> None:
     from sqlalchemy.orm import Session
 
     sync_engine = engine.sync_engine
-    event.listen(sync_engine, "connect", _opened_in(asyncio.get_running_loop()))
-    event.listen(sync_engine, "before_cursor_execute", _before_statement)
+    session_loop = asyncio.get_running_loop()  # db_engine's: every test's connection is used here
+    event.listen(sync_engine, "connect", _opened_in(session_loop))
+    event.listen(sync_engine, "before_cursor_execute", _before_statement(session_loop))
     event.listen(sync_engine, "commit", _refuse_outer(OUTER_COMMIT))
     event.listen(sync_engine, "rollback", _refuse_outer(OUTER_ROLLBACK))
     event.listen(app_engine.sync_engine, "do_connect", _refuse_app_engine)
@@ -57,27 +57,30 @@ def _opened_in(session_loop: asyncio.AbstractEventLoop) -> Callable[[Any, Any], 
     after its loop had closed. Refused here, SQLAlchemy closes it at once, in its own loop.
     """
 
-    def check(_dbapi_connection: Any, record: Any) -> None:
+    def check(_dbapi_connection: Any, _record: Any) -> None:
         if asyncio.get_running_loop() is not session_loop:
             raise LoopSafetyError(OTHER_LOOP)
-        record.info[_LOOP] = session_loop
 
     return check
 
 
-def _before_statement(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-    test = Current.test
-    if test is None or connection is not test.sync_connection:
-        opened_in = connection.info.get(_LOOP)
-        if opened_in is not None and opened_in is not asyncio.get_running_loop():
+def _before_statement(session_loop: asyncio.AbstractEventLoop) -> Callable[..., None]:
+    """A `before_cursor_execute` hook: the loop, the test's own connection, no transaction
+    control as text, then the statement's turn (turns.py)."""
+
+    def check(connection: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
+        if asyncio.get_running_loop() is not session_loop:
             raise LoopSafetyError(OTHER_LOOP)
-        raise IsolationError(OWN_CONNECTION)
-    if asyncio.get_running_loop() is not test.loop:
-        raise LoopSafetyError(OTHER_LOOP)
-    keyword = statement.lstrip()[:9].upper()
-    if keyword.startswith(_ENDS_TRANSACTION) and not keyword.startswith("ROLLBACK "):
-        raise IsolationError(OUTER_ROLLBACK if keyword.startswith("ROLLBACK") else OUTER_COMMIT)
-    test.turns.before_statement(statement)
+        test = Current.test
+        if test is None or connection is not test.sync_connection:
+            raise IsolationError(OWN_CONNECTION)
+        keyword = statement.lstrip()[:9].upper()
+        if keyword.startswith(_ENDS_TRANSACTION) and not keyword.startswith("ROLLBACK "):
+            ended = OUTER_ROLLBACK if keyword.startswith("ROLLBACK") else OUTER_COMMIT
+            raise IsolationError(ended)
+        test.turns.before_statement(statement)
+
+    return check
 
 
 def _refuse_outer(message: str) -> Callable[[Connection], None]:

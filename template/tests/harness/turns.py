@@ -6,8 +6,8 @@ releasing one releases every savepoint opened after it. So that each session's s
 whole while several run concurrently (`asyncio.gather` over requests or `session_scope()`
 blocks), a task may use the connection only while the savepoint on top of the stack is its own,
 belongs to a task it descends from that had used the connection before creating it (it runs
-nested inside that task's work), or belongs to a task that has finished (whose session is now used by another task, e.g. `db_session` filled in
-a fixture). Otherwise it waits for its turn, and after `TURN_TIMEOUT` fails with an error that
+nested inside that task's work), or belongs to a task that has finished (whose session is now
+used by another task, e.g. `db_session` filled in a fixture). Otherwise it waits for its turn, and after `TURN_TIMEOUT` fails with an error that
 names the task holding the connection: in production the two would have had a connection each.
 
 `Turns.before_statement` sees every statement before the driver does (a `before_cursor_execute`
