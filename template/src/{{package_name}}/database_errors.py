@@ -75,7 +75,7 @@ def message(error: BaseException) -> str:
     """The database's (or driver's) own message, with the password masked. Neither the SQL
     statement's parameters nor the URL are part of it."""
     cause = error.orig if isinstance(error, exc.DBAPIError) and error.orig is not None else error
-    return masked(f"{type(cause).__name__}: {cause}", database.engine.url)
+    return masked(f"{type(cause).__name__}: {cause}", database.current().engine.url)
 
 
 def masked(text: str, url: URL) -> str:

@@ -71,7 +71,7 @@ def pending_migrations(applied: Sequence[str]) -> list[str]:
 
 
 async def _applied_revisions() -> tuple[str, ...]:
-    async with database.session_factory() as session:
+    async with database.session_scope() as session:
         connection = await session.connection()
         return await connection.run_sync(_current_heads)
 

@@ -1,15 +1,23 @@
-"""The harness's pytest hooks: the `client` marker, each test's outcome for the end-of-test
-checks, and a clear refusal of tests that would run in anyio's event loop."""
+"""The harness's pytest hooks: the `client` marker, each test's outcome (a failed test is
+reported once), and a clear refusal of tests that would run in an event loop of their own.
+
+Owned by the Loopsafe template: `copier update` keeps this file current.
+"""
 
 from __future__ import annotations
 
+import unittest
 from collections.abc import Generator
 
 import pytest
 
-from .clients import CLIENT_MARKER
-from .errors import ANYIO_MARKER
-from .fixtures import CALL_FAILED
+from .errors import ANYIO_MARKER, UNITTEST_ASYNC
+
+CALL_FAILED = pytest.StashKey[bool]()
+CLIENT_MARKER = (
+    "client(raise_app_exceptions=True): options for the `client` and `sync_client` fixtures; "
+    "False lets a test see an unhandled error as the 500 response a real client would get"
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -18,9 +26,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    # Before any fixture: an anyio-run test would create the session's engine in its own loop.
+    # Before any fixture: such a test would use the test's connection from another loop.
     if item.get_closest_marker("anyio") is not None:
         pytest.fail(ANYIO_MARKER, pytrace=False)
+    test_class = getattr(item, "cls", None)
+    if isinstance(test_class, type) and issubclass(test_class, unittest.IsolatedAsyncioTestCase):
+        pytest.fail(UNITTEST_ASYNC, pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -29,5 +40,5 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call" and report.failed:
-        item.stash[CALL_FAILED] = True  # its connection's state is in doubt: discard it
+        item.stash[CALL_FAILED] = True  # reported: its teardown adds no second report
     return report

@@ -1,0 +1,139 @@
+"""The test's transaction: SQLAlchemy's recipe for test suites, and the checks that make its
+promise hold whatever the test did.
+
+Owned by the Loopsafe template: `copier update` keeps this file current.
+
+Each test gets the harness's one connection, `begin()`, and a savepoint only the harness ends
+(the marker). Sessions and Core work join above it. At the end, `ROLLBACK TO` the marker asks
+the server whether the test's transaction still stands: if the test ended it in any way (SQL
+text, the driver's own connection, `connection.rollback()`), the marker is gone and the harness
+restores the database. Every step has a time bound; a connection that does not answer in time
+is abandoned, and the database restored.
+https://docs.sqlalchemy.org/en/21/orm/session_transaction.html#joining-a-session-into-an-external-transaction-such-as-for-test-suites
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import provision
+from .errors import LEFTOVER_TASKS, STUCK, TRANSACTION_ENDED, WRITTEN_ELSEWHERE
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+STEP_TIMEOUT = 5.0  # seconds any one harness step may take before the harness gives up on it
+
+
+@dataclass
+class Harness:
+    """The test session's state: its database, its engine and the loop both belong to."""
+
+    url: URL
+    engine: AsyncEngine
+    loop: asyncio.AbstractEventLoop
+
+
+@dataclass
+class TestTransaction:
+    connection: AsyncConnection
+    transaction: AsyncTransaction
+    marker: AsyncTransaction
+    stamp: Any  # what the database looked like from outside, to compare at the end
+    tasks_before: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+
+async def begin(harness: Harness) -> TestTransaction:
+    tasks_before = asyncio.all_tasks()
+    stamp = provision.stamp(harness.url)
+    async with asyncio.timeout(STEP_TIMEOUT):
+        connection = await harness.engine.connect()
+        try:
+            transaction = await connection.begin()
+            marker = await connection.begin_nested()
+        except BaseException:
+            await _abandon(connection)
+            raise
+    return TestTransaction(connection, transaction, marker, stamp, tasks_before)
+
+
+async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[str]:
+    """End the test's transaction and put the database back if need be; return what to
+    report (nothing for a test that has failed already: it was reported once)."""
+    connection, intact, problems = test.connection, False, []
+    if failed:  # perhaps stopped mid-query: a query cancelling cannot reach stops first
+        await _interrupt(connection)
+    leftovers = await _cancel_leftovers(test.tasks_before)
+    if leftovers:
+        problems.append(LEFTOVER_TASKS.format(tasks=", ".join(leftovers)))
+        await _interrupt(connection)
+    try:
+        async with asyncio.timeout(STEP_TIMEOUT):
+            intact = await _still_the_test_s(test)
+            if intact:
+                await provision.release(connection)
+        if not intact and not failed and not connection.invalidated:
+            problems.append(TRANSACTION_ENDED)
+    except Exception:  # the time bound, or a connection that broke while being ended
+        problems.append(STUCK.format(seconds=STEP_TIMEOUT))
+    if not intact:
+        await _abandon(connection)
+    if provision.stamp(harness.url) != test.stamp:
+        problems.append(WRITTEN_ELSEWHERE)
+        intact = False
+    if not intact:
+        provision.restore(harness.url)
+    return [] if failed else problems
+
+
+async def _still_the_test_s(test: TestTransaction) -> bool:
+    """Roll back to the marker; the server refuses if the test's transaction was ended."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not test.marker.is_active or test.connection.invalidated:
+        return False
+    try:
+        await test.marker.rollback()
+    except DBAPIError:
+        return False
+    return True
+
+
+async def _interrupt(connection: AsyncConnection) -> None:
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(STEP_TIMEOUT):
+            await provision.interrupt(connection)
+
+
+async def _abandon(connection: AsyncConnection) -> None:
+    """Discard the connection (the pool opens a new one), each step bounded."""
+    for step in (connection.invalidate, connection.close):
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STEP_TIMEOUT):
+                await step()
+
+
+async def _cancel_leftovers(before: set[asyncio.Task[Any]]) -> list[str]:
+    """Cancel the tasks the test started and left running; name those nobody had cancelled."""
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() - before if task is not current]
+    reported = [_name(task) for task in leftovers if not task.cancelling()]
+    for task in leftovers:
+        task.cancel()
+    if leftovers:
+        await asyncio.wait(leftovers, timeout=STEP_TIMEOUT)
+    for task in leftovers:
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: it belongs to the test, which is reported
+    return reported
+
+
+def _name(task: asyncio.Task[Any]) -> str:
+    coro = task.get_coro()
+    return f"{task.get_name()} ({getattr(coro, '__qualname__', repr(coro))})"
