@@ -47,17 +47,10 @@ SECOND_CONNECTION = (
     "commit, use `scratch_database`."
 )
 
-OUTER_COMMIT = (
-    "The test's own transaction was committed (e.g. `(await db_session.connection()).commit()`): "
-    "that would make the test's data permanent, so the harness refuses it. Commit the session "
-    "instead (`await db_session.commit()`): within a test that releases a savepoint, and "
-    "everything is rolled back when the test ends."
-)
-
 TRANSACTION_ENDED = (
     "The test ended its own transaction: COMMIT, END or ROLLBACK sent as SQL, "
-    "`connection.rollback()` on the test's connection, a savepoint of the harness released, "
-    "or a commit on the driver's own connection. What it wrote may have been committed, so "
+    "`connection.commit()` or `.rollback()` on the test's connection, a savepoint of the "
+    "harness released, or a commit on the driver's own connection. What it wrote may have been committed, so "
     "the harness put the test database back to its migrated state. Commit or roll back the "
     "session instead (`await db_session.commit()`, `await db_session.rollback()`): within a "
     "test each is a savepoint."

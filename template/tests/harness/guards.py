@@ -14,7 +14,6 @@ from . import provision
 from .errors import (
     APP_ENGINE,
     OTHER_LOOP,
-    OUTER_COMMIT,
     SECOND_CONNECTION,
     IsolationError,
     LoopSafetyError,
@@ -22,7 +21,7 @@ from .errors import (
 from .transaction import Harness
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, ExceptionContext
+    from sqlalchemy.engine import ExceptionContext
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -43,14 +42,8 @@ def install(harness: Harness, app_engine: AsyncEngine) -> None:
     event.listen(engine, "do_connect", one_connection_in_this_loop)
     event.listen(engine, "connect", lambda *_args: provision.after_connect(harness.url))
     event.listen(engine, "before_cursor_execute", check_loop)
-    event.listen(engine, "commit", refuse_commit)
     event.listen(engine, "handle_error", contain_cancellation)
     event.listen(app_engine.sync_engine, "do_connect", refuse_app_engine)
-
-
-def refuse_commit(_connection: Connection) -> None:
-    """The harness only ever rolls back: a commit of the test's connection is the test's."""
-    raise IsolationError(OUTER_COMMIT)
 
 
 def refuse_app_engine(*_args: Any) -> None:

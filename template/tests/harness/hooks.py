@@ -14,6 +14,7 @@ import pytest
 from .errors import ANYIO_MARKER, UNITTEST_ASYNC
 
 CALL_FAILED = pytest.StashKey[bool]()
+PROBLEMS = pytest.StashKey[list[str]]()  # found while ending the test's transaction
 CLIENT_MARKER = (
     "client(raise_app_exceptions=True): options for the `client` and `sync_client` fixtures; "
     "False lets a test see an unhandled error as the 500 response a real client would get"
@@ -42,3 +43,13 @@ def pytest_runtest_makereport(
     if report.when == "call" and report.failed:
         item.stash[CALL_FAILED] = True  # reported: its teardown adds no second report
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    # Reported here rather than raised in the fixture: pytest-asyncio would then skip the
+    # reset of the context variables it copied out of the fixture.
+    yield
+    problems = item.stash.get(PROBLEMS, [])
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
