@@ -24,7 +24,7 @@ from .errors import LEFTOVER_TASKS, STUCK, TRANSACTION_ENDED, WRITTEN_ELSEWHERE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
-    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, AsyncTransaction
 
 STEP_TIMEOUT = 5.0  # seconds any one harness step may take before the harness gives up on it
 
@@ -45,6 +45,7 @@ class TestTransaction:
     marker: AsyncTransaction
     stamp: Any  # what the database looked like from outside, to compare at the end
     tasks_before: set[asyncio.Task[Any]] = field(default_factory=set)
+    sessions: list[AsyncSession] = field(default_factory=list)  # the harness's, to close
 
     __test__ = False  # not a test class, whatever pytest thinks of the name
 
@@ -65,8 +66,10 @@ async def begin(harness: Harness) -> TestTransaction:
 
 async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[str]:
     """End the test's transaction and put the database back if need be; return what to
-    report (nothing for a test that has failed already: it was reported once)."""
-    connection, intact, problems = test.connection, False, []
+    report. A test that failed already (e.g. stopped mid-query by a timeout, its connection in
+    doubt) gets no second report, unless it ended its transaction or another connection wrote:
+    then its failure alone would not say what to do."""
+    connection, intact, problems, explain = test.connection, False, [], []
     if failed:  # perhaps stopped mid-query: a query cancelling cannot reach stops first
         await _interrupt(connection)
     leftovers = await _cancel_leftovers(test.tasks_before)
@@ -75,21 +78,24 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
         await _interrupt(connection)
     try:
         async with asyncio.timeout(STEP_TIMEOUT):
+            for session in test.sessions:
+                with contextlib.suppress(Exception):  # its savepoint may be gone: see below
+                    await session.close()
             intact = await _still_the_test_s(test)
             if intact:
                 await provision.release(connection)
-        if not intact and not failed and not connection.invalidated:
-            problems.append(TRANSACTION_ENDED)
+        if not intact and not connection.invalidated:
+            explain.append(TRANSACTION_ENDED)
     except Exception:  # the time bound, or a connection that broke while being ended
         problems.append(STUCK.format(seconds=STEP_TIMEOUT))
     if not intact:
         await _abandon(connection)
     if provision.stamp(harness.url) != test.stamp:
-        problems.append(WRITTEN_ELSEWHERE)
+        explain.append(WRITTEN_ELSEWHERE)
         intact = False
     if not intact:
         provision.restore(harness.url)
-    return [] if failed else problems
+    return explain + ([] if failed else problems)
 
 
 async def _still_the_test_s(test: TestTransaction) -> bool:
