@@ -14,24 +14,16 @@ Where things live:
 - hooks.py       pytest hooks
 """
 
-from .clients import SyncClient, WebSocketSession
-from .engines import engine_for
-from .errors import HarnessError, IsolationError, LoopSafetyError
-from .fixtures import DbSavepoint
+from .clients import SyncClient as SyncClient
+from .engines import engine_for as engine_for
+from .errors import HarnessError as HarnessError
+from .errors import IsolationError as IsolationError
+from .errors import LoopSafetyError as LoopSafetyError
+from .fixtures import DbSavepoint as DbSavepoint
 
 pytest_plugins = [
     "tests.harness.provision",
     "tests.harness.hooks",
     "tests.harness.fixtures",
     "tests.harness.clients",
-]
-
-__all__ = [
-    "DbSavepoint",
-    "HarnessError",
-    "IsolationError",
-    "LoopSafetyError",
-    "SyncClient",
-    "WebSocketSession",
-    "engine_for",
 ]

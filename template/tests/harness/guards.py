@@ -11,13 +11,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from . import provision
-from .errors import (
-    APP_ENGINE,
-    OTHER_LOOP,
-    SECOND_CONNECTION,
-    IsolationError,
-    LoopSafetyError,
-)
+from .errors import APP_ENGINE, OTHER_LOOP, SECOND_CONNECTION, IsolationError, LoopSafetyError
 from .transaction import Harness
 
 if TYPE_CHECKING:
@@ -47,6 +41,7 @@ def install(harness: Harness, app_engine: AsyncEngine) -> None:
 
 
 def refuse_app_engine(*_args: Any) -> None:
+    """During tests the app's own engine would reach a database outside every test."""
     raise IsolationError(APP_ENGINE)
 
 

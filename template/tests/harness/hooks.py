@@ -30,8 +30,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # Before any fixture: such a test would use the test's connection from another loop.
     if item.get_closest_marker("anyio") is not None:
         pytest.fail(ANYIO_MARKER, pytrace=False)
-    test_class = getattr(item, "cls", None)
-    if isinstance(test_class, type) and issubclass(test_class, unittest.IsolatedAsyncioTestCase):
+    if issubclass(getattr(item, "cls", None) or object, unittest.IsolatedAsyncioTestCase):
         pytest.fail(UNITTEST_ASYNC, pytrace=False)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,6 @@ class Harness:
 @dataclass
 class TestTransaction:
     connection: AsyncConnection
-    transaction: AsyncTransaction
     marker: AsyncTransaction
     stamp: Any  # what the database looked like from outside, to compare at the end
     tasks_before: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -56,12 +56,12 @@ async def begin(harness: Harness) -> TestTransaction:
     async with asyncio.timeout(STEP_TIMEOUT):
         connection = await harness.engine.connect()
         try:
-            transaction = await connection.begin()
+            await connection.begin()
             marker = await connection.begin_nested()
         except BaseException:
-            await _abandon(connection)
+            await _bounded(connection.invalidate, connection.close)
             raise
-    return TestTransaction(connection, transaction, marker, stamp, tasks_before)
+    return TestTransaction(connection, marker, stamp, tasks_before)
 
 
 async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[str]:
@@ -71,11 +71,11 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
     then its failure alone would not say what to do."""
     connection, intact, problems, explain = test.connection, False, [], []
     if failed:  # perhaps stopped mid-query: a query cancelling cannot reach stops first
-        await _interrupt(connection)
+        await _bounded(lambda: provision.interrupt(connection))
     leftovers = await _cancel_leftovers(test.tasks_before)
     if leftovers:
         problems.append(LEFTOVER_TASKS.format(tasks=", ".join(leftovers)))
-        await _interrupt(connection)
+        await _bounded(lambda: provision.interrupt(connection))
     try:
         async with asyncio.timeout(STEP_TIMEOUT):
             for session in test.sessions:
@@ -88,8 +88,8 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
             explain.append(TRANSACTION_ENDED)
     except Exception:  # the time bound, or a connection that broke while being ended
         problems.append(STUCK.format(seconds=STEP_TIMEOUT))
-    if not intact:
-        await _abandon(connection)
+    if not intact:  # discarded: the pool opens a new connection for the next test
+        await _bounded(connection.invalidate, connection.close)
     if provision.stamp(harness.url) != test.stamp:
         explain.append(WRITTEN_ELSEWHERE)
         intact = False
@@ -100,24 +100,18 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
 
 async def _still_the_test_s(test: TestTransaction) -> bool:
     """Roll back to the marker; the server refuses if the test's transaction was ended."""
-    if not test.marker.is_active or test.connection.invalidated:
-        return False
     try:
-        await test.marker.rollback()
+        if test.marker.is_active and not test.connection.invalidated:
+            await test.marker.rollback()
+            return True
     except Exception:  # the server's answer, or the driver's or SQLAlchemy's after an earlier one
-        return False
-    return True
+        pass
+    return False
 
 
-async def _interrupt(connection: AsyncConnection) -> None:
-    with contextlib.suppress(Exception):
-        async with asyncio.timeout(STEP_TIMEOUT):
-            await provision.interrupt(connection)
-
-
-async def _abandon(connection: AsyncConnection) -> None:
-    """Discard the connection (the pool opens a new one), each step bounded."""
-    for step in (connection.invalidate, connection.close):
+async def _bounded(*steps: Callable[[], Awaitable[object]]) -> None:
+    """Each step within STEP_TIMEOUT; one that fails or overruns is given up."""
+    for step in steps:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(STEP_TIMEOUT):
                 await step()
@@ -127,7 +121,11 @@ async def _cancel_leftovers(before: set[asyncio.Task[Any]]) -> list[str]:
     """Cancel the tasks the test started and left running; name those nobody had cancelled."""
     current = asyncio.current_task()
     leftovers = [task for task in asyncio.all_tasks() - before if task is not current]
-    reported = [_name(task) for task in leftovers if not task.cancelling()]
+    reported = [
+        f"{task.get_name()} ({getattr(task.get_coro(), '__qualname__', '?')})"
+        for task in leftovers
+        if not task.cancelling()
+    ]
     for task in leftovers:
         task.cancel()
     if leftovers:
@@ -136,8 +134,3 @@ async def _cancel_leftovers(before: set[asyncio.Task[Any]]) -> list[str]:
         if task.done() and not task.cancelled():
             task.exception()  # retrieved: it belongs to the test, which is reported
     return reported
-
-
-def _name(task: asyncio.Task[Any]) -> str:
-    coro = task.get_coro()
-    return f"{task.get_name()} ({getattr(coro, '__qualname__', repr(coro))})"
