@@ -271,9 +271,13 @@ def fleet(entries: list[str], template: str | None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    fleet_report = argv[:1] == ["fleet"]
+    parser = argparse.ArgumentParser(
+        prog="template_drift.py" + (" fleet" if fleet_report else ""),
+        description=__doc__.split("\n")[0] if __doc__ else None,
+    )
     parser.add_argument("--template", help="render from here instead of the recorded _src_path")
-    if argv[:1] == ["fleet"]:
+    if fleet_report:
         parser.add_argument("services", nargs="+", help="service folders, or @file of folders")
         options = parser.parse_args(argv[1:])
         return fleet(options.services, options.template)
