@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ PYPROJECT = "pyproject.toml"
 TEAM_LINES = re.compile(r"^\s*# Your [\w ]+:\s*$")
 SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 HEAL = "uv run python tools/template_drift.py --fix"
+# How Copier matches _skip_if_exists (pathspec 1 renamed the gitignore style).
+PATHSPEC_STYLE = "gitignore" if Version(version("pathspec")) >= Version("1") else "gitwildmatch"
 
 
 class Unreachable(Exception):
@@ -61,9 +64,9 @@ class Service:
     @classmethod
     def load(cls, path: Path, template: str | None = None) -> "Service":
         try:
-            answers = yaml.safe_load((path / ANSWERS).read_text())
-        except OSError:
-            raise Unreachable(f"{path} has no {ANSWERS}: not a service made by Copier") from None
+            answers = yaml.safe_load((path / ANSWERS).read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            raise Unreachable(f"{path} has no readable {ANSWERS}: not a Copier service") from None
         src, commit = template or answers.get("_src_path"), answers.get("_commit")
         if not src or not commit:
             raise Unreachable(f"{path / ANSWERS} records no _src_path or no _commit")
@@ -82,9 +85,7 @@ class Service:
     @property
     def variant(self) -> str:
         database = str(self.answers.get("database", "?"))
-        return (
-            str(self.answers.get("postgres_driver", "?")) if database == "postgresql" else database
-        )
+        return str(self.answers.get("postgres_driver")) if database == "postgresql" else database
 
 
 def git(*args: str | Path) -> str:
@@ -109,16 +110,17 @@ def render(service: Service, folder: Path) -> tuple[Path, Callable[[str], bool]]
     patterns = config.get("_skip_if_exists") or []
     patterns = [patterns] if isinstance(patterns, str) else patterns
     jinja = jinja2.sandbox.SandboxedEnvironment()
-    team = pathspec.PathSpec.from_lines(
-        "gitwildmatch", [jinja.from_string(pattern).render(**data) for pattern in patterns]
-    )
     rendered = folder / "release"
     try:
+        team = pathspec.PathSpec.from_lines(
+            PATHSPEC_STYLE, [jinja.from_string(pattern).render(**data) for pattern in patterns]
+        )
         copier.run_copy(
             str(clone), rendered, data, vcs_ref=service.commit, defaults=True, quiet=True
         )
     except Exception as error:  # any of Copier's errors: one line, not a traceback
-        raise Unreachable(f"cannot render {where}: {error}") from None
+        reason = " ".join(str(error).split())[:200]
+        raise Unreachable(f"cannot render {where}: {reason}") from None
     return rendered, team.match_file
 
 
