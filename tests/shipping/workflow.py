@@ -12,6 +12,7 @@ from .documents import check_schema, load_yaml
 CI_COMMANDS = [
     "uv lock --check",
     "uv sync --locked",
+    "uv run python tools/template_drift.py",
     "uv run ruff check .",
     "uv run ruff format --check .",
     "uv run mypy",
