@@ -1,1 +1,4 @@
-"""HTTP routes."""
+"""HTTP routes.
+
+Owned by the Loopsafe template: `copier update` keeps this file current.
+"""

@@ -1,4 +1,7 @@
-"""Dependencies shared by the routes."""
+"""Dependencies shared by the routes.
+
+Owned by the Loopsafe template: `copier update` keeps this file current.
+"""
 
 from typing import Annotated
 

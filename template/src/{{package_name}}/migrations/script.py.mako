@@ -1,3 +1,4 @@
+## Owned by the Loopsafe template: `copier update` keeps this file current.
 """${message}
 
 Revision ID: ${up_revision}
