@@ -71,11 +71,8 @@ def test_the_database_doc_runs_the_tests_with_a_throwaway_server(
     doc = (project / "docs/database.md").read_text()
     env = clean_env()
     env.pop("TEST_DATABASE_URL", None)
-    if is_root():
-        script = shell_block_after(doc, "As root")
-        script = re.sub(r"\b5433\b", str(free_port()), script)
-    else:
-        script = shell_block_after(doc, "non-root user")
+    script = shell_block_after(doc, "As root" if is_root() else "As a non-root user")
+    script = re.sub(r"\b5433\b", str(free_port()), script)
     # Not `bash -e`: the recipe's last line stops the server even when the tests fail.
     result = run(["bash", "-c", script], cwd=project, env=env, check=False)
     assert passed_count(result) > 0, result.stdout + result.stderr
