@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from .helpers import VARIANTS, run
-from .test_variants import suite_env
 
 # Outlasts the scenario's 0.5 s timeout: SQLite's takes over a second. aiosqlite runs a
 # query in its own thread, which nothing interrupts: the harness lets it finish (and SQLite
@@ -179,7 +178,10 @@ def outcomes(report: Path) -> dict[str, tuple[set[str], str]]:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_bad_test_fails_alone_and_says_what_to_do(
-    variant: str, service: Callable[[str], Path], postgres_url: str, tmp_path: Path
+    variant: str,
+    service: Callable[[str], Path],
+    suite_env: Callable[[str], dict[str, str]],
+    tmp_path: Path,
 ) -> None:
     project = service(variant)
     probe = project / "tests" / "scenarios_probe.py"  # not test_*.py: other runs skip it
@@ -192,7 +194,7 @@ def test_a_bad_test_fails_alone_and_says_what_to_do(
                 *("-p", "no:randomly", f"--junitxml={report}", probe),
             ],
             cwd=project,
-            env=suite_env(variant, postgres_url),
+            env=suite_env(variant),
             check=False,
         )
     finally:
