@@ -9,15 +9,20 @@ from pathlib import Path
 import pytest
 
 from .helpers import (
+    POSTGRES_VARIANTS,
     TEMPLATE_ROOT,
     VARIANTS,
+    clean_env,
     git,
     new_databases,
     release_commits,
+    released_versions,
     render,
     uv_sync,
 )
 from .postgres import find_server_binary, is_root, throwaway_cluster
+from .releases import Releases, releases_fixture
+from .updates import next_version
 from .worktree import commit_working_tree
 
 
@@ -73,6 +78,22 @@ def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         os.environ["COPIER_SETTINGS_PATH"] = previous
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One mypy cache for every rendered service's mypy (MYPY_CACHE_DIR, which their
+    processes inherit through clean_env): the third-party packages, the bulk of the work,
+    are the same files in every render's .venv (uv links them from its cache), so each is
+    analysed once per session instead of once per render. mypy checks each cached module
+    against its source's hash, so a cache shared across projects changes no result."""
+    previous = os.environ.get("MYPY_CACHE_DIR")
+    os.environ["MYPY_CACHE_DIR"] = str(tmp_path_factory.mktemp("mypy-cache"))
+    yield
+    if previous is None:
+        del os.environ["MYPY_CACHE_DIR"]
+    else:
+        os.environ["MYPY_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The working tree committed in a temporary repository (see commit_working_tree)."""
@@ -92,8 +113,32 @@ def template_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def release_template(template_history: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of template_history whose HEAD (the working tree) is tagged as the next
+    release: Renovate proposes tags only."""
+    clone = tmp_path_factory.mktemp("fleet") / "loopsafe"
+    git("clone", "--quiet", template_history, clone, cwd=clone.parent)
+    git("tag", next_version(released_versions()), cwd=clone)
+    return clone
+
+
+@pytest.fixture(scope="session")
+def releases(
+    request: pytest.FixtureRequest,
+    release_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Releases]:
+    """Every release x variant the selected tests update, each rendered once and updated,
+    side by side (tests/releases.py)."""
+    tag = next_version(released_versions())
+    root = tmp_path_factory.mktemp("releases")
+    yield from releases_fixture(request, release_template, tag, root)
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """TEST_DATABASE_URL if set (CI starts a server), else a throwaway cluster of our own."""
+    """TEST_DATABASE_URL if set (GitHub's workflow gives a service container), else a
+    throwaway cluster of our own, started when a test first needs it (tests/postgres.py)."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         yield given
@@ -121,7 +166,24 @@ def service(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Ca
 
 
 @pytest.fixture
-def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
-    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
-    with new_databases(postgres_url, tmp_path) as new:
+def fresh_database(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[str, Path], str]]:
+    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after).
+    The PostgreSQL server (postgres_url) is asked for only by a PostgreSQL variant."""
+    with new_databases(lambda: str(request.getfixturevalue("postgres_url")), tmp_path) as new:
         yield new
+
+
+@pytest.fixture
+def suite_env(request: pytest.FixtureRequest) -> Callable[[str], dict[str, str]]:
+    """suite_env(variant) -> the environment a rendered service's suite runs in: with
+    TEST_DATABASE_URL (postgres_url) for a PostgreSQL variant only, so that a SQLite test
+    starts no server."""
+
+    def env(variant: str) -> dict[str, str]:
+        if variant in POSTGRES_VARIANTS:
+            return clean_env(TEST_DATABASE_URL=str(request.getfixturevalue("postgres_url")))
+        return clean_env()
+
+    return env

@@ -104,31 +104,66 @@ def assert_quiet(result: subprocess.CompletedProcess[str]) -> None:
     assert found is None, f"suite output mentions {found.group(0)!r}:\n{output}"
 
 
+# pytest's header: "collected 122 items" (one process) or "2 workers [122 items]" (xdist).
+# A run with -q prints neither: run without it wherever the count is checked.
+COLLECTED = re.compile(r"^(?:collected (\d+) items?|\d+ workers \[(\d+) items?\])$", re.M)
+# pytest's closing line: "=== 122 passed in 3.21s ===", every outcome counted in it.
+CLOSING = re.compile(r"^=+ (.*) in [\d.]+s(?: \([\d:]+\))? =+$", re.M)
+
+
 def passed_count(result: subprocess.CompletedProcess[str]) -> int:
-    match = re.search(r"(\d+) passed", result.stdout)
-    assert match, f"no tests passed:\n{result.stdout}\n{result.stderr}"
-    assert " failed" not in result.stdout and " error" not in result.stdout, result.stdout
+    """How many tests the run passed, which must be exactly as many as it collected: nothing
+    failed, errored, was skipped, xfailed, xpassed, deselected or warned, and nothing fell out
+    of the run between collection and the end (a worker that died, a test never run)."""
+    output = f"{result.stdout}\n--- stderr ---\n{result.stderr}"
+    collected = COLLECTED.findall(result.stdout)
+    assert len(collected) == 1, f"no single 'collected N items' line (was -q given?):\n{output}"
+    count = int(collected[0][0] or collected[0][1])
+    closing = CLOSING.findall(result.stdout)
+    assert closing, f"no closing summary line:\n{output}"
+    assert closing[-1] == f"{count} passed", (
+        f"collected {count}, closed with {closing[-1]!r}: every test must pass, none skipped:"
+        f"\n{output}"
+    )
+    return count
+
+
+def collected_count(project: Path, env: dict[str, str]) -> int:
+    """How many tests the service's suite has: `pytest --collect-only` in one process."""
+    python = project / ".venv/bin/python"
+    result = run([python, "-m", "pytest", "--collect-only", "-q"], cwd=project, env=env)
+    match = re.search(r"^(\d+) tests? collected in ", result.stdout, re.M)
+    assert match, result.stdout + result.stderr
     return int(match.group(1))
 
 
 @contextmanager
-def new_databases(postgres_url: str, folder: Path) -> Iterator[Callable[[str, Path], str]]:
+def new_databases(
+    postgres_url: str | Callable[[], str], folder: Path
+) -> Iterator[Callable[[str, Path], str]]:
     """Yield new(variant, project) -> the URL of a new, empty database for that variant: a
     SQLite file in `folder`/data, or a database on the PostgreSQL server, created with
-    `project`'s psycopg and dropped at the end."""
+    `project`'s psycopg and dropped at the end. `postgres_url` may be a function, called
+    only when a PostgreSQL database is asked for: a SQLite test starts no server."""
     created: list[tuple[Path, str]] = []
+    server: list[str] = []
+
+    def server_url() -> str:
+        if not server:
+            server.append(postgres_url if isinstance(postgres_url, str) else postgres_url())
+        return server[0]
 
     def new(variant: str, project: Path) -> str:
         if variant not in POSTGRES_VARIANTS:
             (folder / "data").mkdir(exist_ok=True)
             return f"sqlite+aiosqlite:///{folder / 'data' / f'{uuid.uuid4().hex[:8]}.db'}"
         name = f"loopsafe_new_{uuid.uuid4().hex[:8]}"
-        on_server(project, postgres_url, f"CREATE DATABASE {name}")
+        on_server(project, server_url(), f"CREATE DATABASE {name}")
         created.append((project, name))
-        return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        return server_url().rsplit("/", 1)[0] + f"/{name}"
 
     try:
         yield new
     finally:
         for project, name in created:
-            on_server(project, postgres_url, f"DROP DATABASE {name} WITH (FORCE)")
+            on_server(project, server_url(), f"DROP DATABASE {name} WITH (FORCE)")

@@ -63,7 +63,7 @@ def add_a_column(project: Path) -> None:
 def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_order(
     variant: str,
     service: Callable[[str], Path],
-    postgres_url: str,
+    suite_env: Callable[[str], dict[str, str]],
     fresh_database: Callable[[str, Path], str],
     tmp_path: Path,
 ) -> None:
@@ -93,7 +93,7 @@ def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_orde
     commands = readme_migration_commands(project)
     assert commands[0] == "uv run alembic upgrade head", commands
     assert any(command.startswith("#") for command in commands), commands
-    tests = clean_env(TEST_DATABASE_URL=postgres_url)
+    tests = suite_env(variant)
     python = project / ".venv/bin/python"
     migrations: list[str | Path] = [
         python,

@@ -14,7 +14,6 @@ import pytest
 
 from .harness_scenarios import EXPECTED, probe
 from .helpers import VARIANTS, run
-from .test_variants import suite_env
 
 CANARY_SECONDS = 5.0  # a canary is a few queries: anything slower is the harness recovering
 
@@ -36,7 +35,10 @@ def outcomes(report: Path) -> dict[str, tuple[set[str], str, float]]:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_a_bad_test_fails_alone_and_says_what_to_do(
-    variant: str, service: Callable[[str], Path], postgres_url: str, tmp_path: Path
+    variant: str,
+    service: Callable[[str], Path],
+    suite_env: Callable[[str], dict[str, str]],
+    tmp_path: Path,
 ) -> None:
     project = service(variant)
     database = VARIANTS[variant]["database"]
@@ -50,7 +52,7 @@ def test_a_bad_test_fails_alone_and_says_what_to_do(
                 *("-p", "no:randomly", f"--junitxml={report}", probe_file),
             ],
             cwd=project,
-            env=suite_env(variant, postgres_url),
+            env=suite_env(variant),
             check=False,
             timeout=600,
         )

@@ -12,12 +12,12 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from .helpers import VARIANTS, assert_quiet, clean_env, free_port, new_databases, run
+from .helpers import VARIANTS, assert_quiet, clean_env, free_port, run
 from .shipping.dockerfile import context_copies, dockerignore, env_values, healthcheck_probe, stages
 from .shipping.documents import load_yaml
 
@@ -31,13 +31,6 @@ def copy_into(project: Path, sources: list[str], destination: Path) -> None:
             shutil.copytree(path, destination / source, ignore=leave_out)
         else:
             shutil.copy2(path, destination / path.name)
-
-
-@pytest.fixture
-def fresh_database(postgres_url: str, tmp_path: Path) -> Iterator[Callable[[str, Path], str]]:
-    """fresh_database(variant, project) -> the URL of a new, empty database (dropped after)."""
-    with new_databases(postgres_url, tmp_path) as new:
-        yield new
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -1,6 +1,7 @@
 """The template repository's own GitHub Actions workflow is valid, runs every variant on the
-lowest and highest supported Python against PostgreSQL, selects each variant's tests with
-`-k` so that together the jobs run the whole suite, and runs the benchmark on demand."""
+lowest and highest supported Python against PostgreSQL, splits the suite with `-k` into a
+job per variant and one for the tests of no variant, so that together the jobs run the
+whole suite, each test once, and runs the benchmark on demand."""
 
 import sys
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 from .helpers import TEMPLATE_ROOT, VARIANTS, run, supported_pythons
 
 WORKFLOW = TEMPLATE_ROOT / ".github/workflows/template.yml"
+NO_VARIANT = "template"  # the job of the tests that belong to no variant
 
 
 def workflow() -> dict[str, Any]:
@@ -32,7 +34,7 @@ def collected(*args: str) -> set[str]:
 
 
 def params(test_id: str) -> set[str]:
-    """The parameter ids of a test: test_suite_passes[asyncpg-plain] -> {asyncpg, plain}."""
+    """The parameter ids of a test: test_update[v0.1.0-asyncpg] -> {v0.1.0, asyncpg}."""
     _, _, bracket = test_id.partition("[")
     return set(bracket.rstrip("]").split("-")) if bracket else set()
 
@@ -52,7 +54,7 @@ def test_matrix_is_every_variant_on_the_lowest_and_highest_python() -> None:
     job = workflow()["jobs"]["variants"]
     matrix = job["strategy"]["matrix"]
     pythons = supported_pythons()
-    assert sorted(matrix["variant"]) == sorted(VARIANTS)
+    assert matrix["group"] == [*VARIANTS, NO_VARIANT]
     assert matrix["python"] == [pythons[0], pythons[-1]]
     assert job["strategy"]["fail-fast"] is False
     assert job["services"]["postgres"]["image"].startswith("postgres:")
@@ -63,18 +65,22 @@ def test_matrix_is_every_variant_on_the_lowest_and_highest_python() -> None:
     assert 'uv run pytest -k "$SELECT"' in steps
 
 
-def test_the_jobs_together_run_every_test_and_each_its_own_variant() -> None:
+def test_the_jobs_together_run_every_test_once_and_each_its_own_variant() -> None:
     job = workflow()["jobs"]["variants"]
-    selects = {entry["variant"]: entry["select"] for entry in job["strategy"]["matrix"]["include"]}
-    assert sorted(selects) == sorted(VARIANTS)
+    selects = {entry["group"]: entry["select"] for entry in job["strategy"]["matrix"]["include"]}
+    assert sorted(selects) == sorted([*VARIANTS, NO_VARIANT])
     everything = collected()
-    chosen = {variant: collected("-k", expression) for variant, expression in selects.items()}
+    chosen = {group: collected("-k", expression) for group, expression in selects.items()}
     missed = everything - set().union(*chosen.values())
     assert not missed, f"tests no CI job selects: {sorted(missed)}"
-    for variant, tests in chosen.items():
-        assert f"tests/test_variants.py::test_suite_passes[{variant}-plain]" in tests
-        strays = [test for test in tests if params(test) & (set(VARIANTS) - {variant})]
-        assert not strays, f"the {variant} job selects other variants' tests: {strays}"
+    assert sum(len(tests) for tests in chosen.values()) == len(everything), "a test runs twice"
+    for group, tests in chosen.items():
+        if group == NO_VARIANT:
+            strays = [test for test in tests if params(test) & set(VARIANTS)]
+        else:
+            assert f"tests/test_variants.py::test_suite_passes[{group}]" in tests
+            strays = [test for test in tests if params(test) & (set(VARIANTS) - {group})]
+        assert not strays, f"the {group} job selects other variants' tests: {strays}"
 
 
 def test_benchmark_runs_only_on_demand() -> None:

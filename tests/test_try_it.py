@@ -91,7 +91,7 @@ def test_the_try_it_service_takes_updates(
     env = clean_env(TEST_DATABASE_URL=postgres_url)
     run(["uv", "lock", "--quiet"], cwd=service, env=env)
     run(["uv", "sync", "--locked", "--quiet"], cwd=service, env=env, timeout=600)
-    suite = run([service / ".venv/bin/python", "-m", "pytest", "-q"], cwd=service, env=env)
+    suite = run([service / ".venv/bin/python", "-m", "pytest"], cwd=service, env=env)
     assert passed_count(suite) > 0
     assert (service / "tests/test_production.py").exists()  # PostgreSQL-only tests came too
 

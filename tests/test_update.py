@@ -24,7 +24,8 @@ from .helpers import (
     run,
     uv_sync,
 )
-from .updates import assert_no_conflicts, service_files
+from .releases import Releases
+from .updates import PACKAGE, assert_no_conflicts, service_files
 
 
 def team_owned(package: str) -> list[str]:
@@ -62,26 +63,30 @@ def test_every_release_commit_has_a_changelog_entry() -> None:
     assert changelog_releases() == released_versions()
 
 
+# How this module's release x variant services are updated (tests/releases.py).
+UPDATE_KIND = "plain"
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 @pytest.mark.parametrize("release", released_versions())
 def test_update_from_a_release_equals_a_fresh_copy(
-    release: str, variant: str, template_history: Path, tmp_path: Path
+    release: str, variant: str, releases: Releases
 ) -> None:
     """Template-owned files come out exactly as a fresh copy of the working tree; team-owned
-    ones as the release left them. (tests/test_fleet_update.py runs the updated suites.)"""
-    answers = {"project_name": f"{variant.title()} Service", **VARIANTS[variant]}
-    updated = render(template_history, tmp_path / "updated" / "svc", ref=release, **answers)
-    commit_all(updated, f"service rendered from {release}")
-    before = service_files(updated)
+    ones as the release left them. The service, rendered from `release` and committed, was
+    updated with `copier update --defaults --vcs-ref=HEAD` side by side with the others
+    (tests/releases.py); tests/test_fleet_update.py runs the updated suites."""
+    updated = releases.updated(release, variant, "plain")
+    assert_no_conflicts(updated)
+    before = git("show", "--name-only", "--format=", "before-update", cwd=updated)
+    assert before, "the service was committed before the update"
 
-    update(updated, "--vcs-ref=HEAD")
-
-    fresh = service_files(render(template_history, tmp_path / "fresh" / "svc", **answers))
+    fresh = service_files(releases.rendered("HEAD", variant))
     # Files seeded once belong to the team: an update leaves them as they were.
-    package = answers["project_name"].lower().replace(" ", "_")
-    for name in team_owned(package):
-        if name in before:
-            fresh[name] = before[name]
+    show = ["git", "show"]
+    for name in team_owned(PACKAGE):
+        if name in before.splitlines():
+            fresh[name] = run([*show, f"before-update:{name}"], cwd=updated).stdout
     assert service_files(updated) == fresh
 
 
@@ -90,7 +95,7 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
 ) -> None:
     git("tag", "v1000.0.0", cwd=template_clone)  # test-only versions, above any real release
     project = render(template_clone, tmp_path / "svc", ref="v1000.0.0", project_name="Shop")
-    uv_sync(project)
+    run(["uv", "lock", "--quiet"], cwd=project)  # committed with the service; no venv yet
     commit_all(project, "rendered")
 
     # The team's changes: a module and its test, the README, a dependency, a route.
@@ -147,7 +152,7 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
 
     uv_sync(project)
     python = project / ".venv/bin/python"
-    result = run([python, "-m", "pytest", "-q"], cwd=project)
+    result = run([python, "-m", "pytest"], cwd=project)
     assert passed_count(result) > 0
     run([python, "-m", "ruff", "check", "."], cwd=project)
     run([python, "-m", "mypy"], cwd=project)
@@ -171,7 +176,7 @@ def test_changing_the_driver_on_update(
     )
     uv_sync(project)
     result = run(
-        [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest", "-q"],
+        [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest"],
         cwd=project,
         env=clean_env(TEST_DATABASE_URL=postgres_url),
     )

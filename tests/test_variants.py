@@ -1,6 +1,6 @@
 """Each variant renders, is lint/type clean, and its own suite passes against a real database.
 
-Test ids name the variant: test_suite_passes[asyncpg-parallel], ...
+Test ids name the variant: test_suite_passes[asyncpg], ...
 """
 
 import itertools
@@ -18,25 +18,27 @@ from .helpers import (
     VARIANTS,
     assert_quiet,
     clean_env,
+    collected_count,
     passed_count,
     run,
 )
 from .postgres import is_root
 
-MIN_TESTS = 35  # the rendered suite's size, give or take variant-specific cases
 DRIVERS = {"sqlite": "aiosqlite", "asyncpg": "asyncpg", "psycopg": "psycopg[binary]"}
-# How each suite run is made: one process in file order, two xdist workers, random order.
-MODES = {
-    "plain": ["-p", "no:randomly"],
-    "parallel": ["-n", "2"],
-    "random": ["-p", "randomly"],
-}
+# The one run that proves the suite parallel-safe, order-independent and warning-free:
+# two xdist workers, each in its own random order (pytest-randomly, seeded anew each run),
+# under Python's development mode with every warning an error. One process in file order
+# runs too, in tests/test_fleet_update.py (the updated services' suites), and in the
+# single-process tests/test_update.py::test_changing_the_driver_on_update.
+SUITE = ["-X", "dev", "-W", "error", "-m", "pytest", "-n", "2", "-p", "randomly"]
+SUITE_SIZES: dict[Path, int] = {}
 
 
-def suite_env(variant: str, postgres_url: str) -> dict[str, str]:
-    if variant in POSTGRES_VARIANTS:
-        return clean_env(TEST_DATABASE_URL=postgres_url)
-    return clean_env()
+def suite_size(project: Path, env: dict[str, str]) -> int:
+    """How many tests the service's suite has (collected once per service)."""
+    if project not in SUITE_SIZES:
+        SUITE_SIZES[project] = collected_count(project, env)
+    return SUITE_SIZES[project]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -82,24 +84,21 @@ def test_is_lint_format_and_type_clean(variant: str, service: Callable[[str], Pa
     run([python, "-m", "mypy"], cwd=project)  # the configured files: src and tests
 
 
-@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_suite_passes(
-    variant: str, mode: str, service: Callable[[str], Path], postgres_url: str
+    variant: str, service: Callable[[str], Path], suite_env: Callable[[str], dict[str, str]]
 ) -> None:
+    """Every test the suite has passes (none skipped) in parallel, in random order."""
     project = service(variant)
-    result = run(
-        [project / ".venv/bin/python", "-X", "dev", "-W", "error", "-m", "pytest", *MODES[mode]],
-        cwd=project,
-        env=suite_env(variant, postgres_url),
-    )
-    assert passed_count(result) >= MIN_TESTS
+    env = suite_env(variant)
+    result = run([project / ".venv/bin/python", *SUITE], cwd=project, env=env)
+    assert passed_count(result) == suite_size(project, env)
     assert_quiet(result)
 
 
 @pytest.mark.parametrize("variant", POSTGRES_VARIANTS)
 def test_suite_starts_its_own_cluster_without_test_database_url(
-    variant: str, service: Callable[[str], Path]
+    variant: str, service: Callable[[str], Path], suite_env: Callable[[str], dict[str, str]]
 ) -> None:
     """With no TEST_DATABASE_URL the suite starts (and stops) a throwaway cluster itself.
 
@@ -111,7 +110,7 @@ def test_suite_starts_its_own_cluster_without_test_database_url(
     env = clean_env()
     env.pop("TEST_DATABASE_URL", None)
     python = project / ".venv/bin/python"
-    command = ["-X", "dev", "-W", "error", "-m", "pytest", "-p", "no:cacheprovider", "-n", "2"]
+    command = [*SUITE, "-p", "no:cacheprovider"]
     if is_root():
         refused = run([python, "-m", "pytest"], cwd=project, env=env, check=False)
         assert refused.returncode == 4, refused.stdout + refused.stderr
@@ -142,7 +141,7 @@ def test_suite_starts_its_own_cluster_without_test_database_url(
             shutil.rmtree(copy.parent)
     else:
         result = run([python, *command], cwd=project, env=env)
-    assert passed_count(result) >= MIN_TESTS
+    assert passed_count(result) == suite_size(project, suite_env(variant))
     assert_quiet(result)
 
 
@@ -169,7 +168,7 @@ async def test_insert_and_read_back(db_session: AsyncSession, n: int) -> None:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_harness_sends_only_the_statements_a_test_needs(
-    variant: str, service: Callable[[str], Path], postgres_url: str
+    variant: str, service: Callable[[str], Path], suite_env: Callable[[str], dict[str, str]]
 ) -> None:
     """Per test: one transaction, a savepoint per session transaction, nothing more.
 
@@ -197,7 +196,7 @@ def test_harness_sends_only_the_statements_a_test_needs(
                 "log_cli_format=SQL %(message)s",
             ],
             cwd=project,
-            env=suite_env(variant, postgres_url),
+            env=suite_env(variant),
         )
     finally:
         probe.unlink()

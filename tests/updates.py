@@ -1,5 +1,6 @@
 """What the update tests share: a service's files, the leftovers of a failed merge, the
-service's own CI steps, and the hand edit that services made from v0.1.0 need."""
+service's own CI steps, a team's changes to its service, and the hand edit that services
+made from v0.1.0 need."""
 
 import ast
 import re
@@ -107,3 +108,97 @@ def wire_plumbing(main: Path) -> None:
         )
         lines.insert(first - 1, "from . import plumbing\n")
     main.write_text("".join(lines))
+
+
+PACKAGE = "shop"
+DEPENDENCY_MARKER = "    # Your dependencies:\n"
+DEPENDENCY = '    "tenacity>=8",\n'
+# The team's own files: a module and its test, a model's migration and its test.
+TEAM_FILES = {
+    f"src/{PACKAGE}/pricing.py": '''"""Prices, with tax."""
+
+
+def with_tax(cents: int) -> int:
+    return cents * 6 // 5
+''',
+    "tests/test_pricing.py": f"""from {PACKAGE}.pricing import with_tax
+
+
+def test_tax_is_a_fifth() -> None:
+    assert with_tax(100) == 120
+""",
+    f"src/{PACKAGE}/migrations/versions/0002_create_customers.py": '''"""Create the customers table.
+
+Revision ID: 0002
+Revises: {down_revision}
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "{down_revision}"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "customers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
+        sa.UniqueConstraint("email", name=op.f("uq_customers_email")),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("customers")
+''',
+    "tests/test_customers.py": f"""from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {PACKAGE}.models import Customer
+
+
+async def test_a_customer_is_stored(db_session: AsyncSession) -> None:
+    db_session.add(Customer(email="ada@example.com"))
+    await db_session.flush()
+
+    assert await db_session.scalar(select(Customer.email)) == "ada@example.com"
+""",
+}
+MODEL = """
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+"""
+# The files customise() leaves as the team wants them: no update may change them.
+TEAM_OWNED = [*TEAM_FILES, f"src/{PACKAGE}/models.py", f"src/{PACKAGE}/main.py", "README.md"]
+README_SECTION = "\n## On call\n\nPage the shop team; runbook in docs/oncall.md.\n"
+WIRING_TEST = "tests/test_wiring.py"
+
+
+def customise(project: Path) -> dict[str, str]:
+    """The team's changes to a freshly rendered service; returns what each touched file
+    must still hold after updates."""
+    versions = project / f"src/{PACKAGE}/migrations/versions"
+    [head] = re.findall(
+        r'^revision: str = "(\w+)"', (versions / "0001_create_items.py").read_text(), re.M
+    )
+    for name, text in TEAM_FILES.items():
+        (project / name).write_text(text.replace("{down_revision}", head))
+    models = project / f"src/{PACKAGE}/models.py"
+    models.write_text(models.read_text() + MODEL)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + README_SECTION)
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    assert DEPENDENCY_MARKER in text, "pyproject.toml lost its '# Your dependencies:' line"
+    pyproject.write_text(text.replace(DEPENDENCY_MARKER, DEPENDENCY_MARKER + DEPENDENCY))
+    return {name: (project / name).read_text() for name in TEAM_OWNED}
