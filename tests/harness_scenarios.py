@@ -7,7 +7,7 @@ how it must end. A canary follows every bad test (pytest -p no:randomly keeps fi
 
 from string import Template
 
-PROBE = Template('''\
+PROBE = Template("""\
 import asyncio
 import unittest
 
@@ -205,13 +205,13 @@ async def test_bad_own_loop_opens_a_connection(db_engine: AsyncEngine) -> None:
 def test_bad_bare_testclient() -> None:
     with TestClient(app) as http:
         assert http.post("/items", json={"name": "leak"}).status_code == 201
-''')
+""")
 
-CANARY = Template('''
+CANARY = Template("""
 
 async def test_canary_after_$name(client: AsyncClient, db_session: AsyncSession) -> None:
     await check_nothing_survived(client, db_session)
-''')
+""")
 
 ENDED = ("error", "db_session.commit()")
 # PostgreSQL refuses a second connection to the test database; SQLite's is found out.
@@ -234,7 +234,10 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "test_bad_commit_on_the_driver_s_own_connection": {"any": ENDED},
     "test_bad_seed_script_that_commits": {"any": ENDED},
     # The app answers 500 (asyncpg) or 503 (psycopg) to the request that could not connect.
-    "test_bad_engine_of_its_own_on_the_test_database": {**ELSEWHERE, "postgresql": ("failure", "== 201")},
+    "test_bad_engine_of_its_own_on_the_test_database": {
+        **ELSEWHERE,
+        "postgresql": ("failure", "== 201"),
+    },
     "test_bad_create_engine_in_a_test": ELSEWHERE,
     "test_bad_session_state_left_on_the_connection": {"any": ("passed", "")},
     "test_bad_killed_by_a_timeout_mid_query": {"any": ("failure", "Timeout")},
