@@ -8,6 +8,7 @@ import pytest
 
 from .helpers import POSTGRES_VARIANTS, VARIANTS, clean_env, run
 from .shipping.documents import check_schema, load_yaml
+from .shipping.workflow import postgres_majors
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -34,13 +35,14 @@ def test_compose_file_is_valid_and_migrates_before_the_app_starts(
 
     if variant in POSTGRES_VARIANTS:
         postgres = services["postgres"]
-        assert postgres["image"] == "postgres:16"
+        assert postgres["image"] == f"postgres:{postgres_majors()[-1]}"
         assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
         for one in (app, migrate):
             assert one["depends_on"]["postgres"] == {"condition": "service_healthy"}
         assert url == f"postgresql://postgres:postgres@postgres:5432/{package}"
         assert postgres["environment"]["POSTGRES_DB"] == package
-        assert "postgres-data:/var/lib/postgresql/data" in postgres["volumes"]
+        # The postgres:18 image refuses a volume at .../data (its data lives a level down).
+        assert postgres["volumes"] == ["postgres-data:/var/lib/postgresql"]
         assert list(compose["volumes"]) == ["postgres-data"]
         expected_driver = f"postgresql+{variant}"
     else:

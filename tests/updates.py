@@ -63,10 +63,11 @@ def next_version(versions: list[str]) -> str:
 
 
 def ci_step(project: Path, name: str) -> str:
-    """The shell script of the step of .github/workflows/ci.yml whose name starts with `name`."""
+    """The shell script of the step of .github/workflows/ci.yml (any job) whose name starts
+    with `name`."""
     workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
-    [job] = workflow["jobs"].values()
-    scripts = [step["run"] for step in job["steps"] if step.get("name", "").startswith(name)]
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    scripts = [step["run"] for step in steps if step.get("name", "").startswith(name)]
     assert len(scripts) == 1, f"ci.yml has {len(scripts)} steps named {name!r}..."
     return str(scripts[0])
 
