@@ -9,7 +9,7 @@ Owned by the Loopsafe template: `copier update` keeps this file current.
 The check renders the release the service records (`_commit`, from `_src_path`, in
 .copier-answers.yml) with the service's recorded answers into a temporary folder, and compares
 every file that release renders except the team's: those its copier.yml seeds once
-(`_skip_if_exists`), the answers file, and in pyproject.toml the lines under each
+(`_skip_if_exists`), the answers file, and in pyproject.toml and uv.toml the lines under each
 `# Your ...:` comment. Files the team adds are never compared. Exit status: 0 no drift,
 1 drift, 2 the release could not be rendered (the message says which and why).
 """
@@ -35,7 +35,8 @@ from packaging.version import InvalidVersion, Version
 
 ANSWERS = ".copier-answers.yml"
 PYPROJECT = "pyproject.toml"
-# pyproject.toml: the team's lines follow each such comment, up to the list's closing `]`.
+SHARED = {PYPROJECT, "uv.toml"}  # files with the team's lines in them
+# The team's lines follow each such comment, up to the list's closing `]` (or the end).
 TEAM_LINES = re.compile(r"^\s*# Your [\w ]+:\s*$")
 SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 HEAL = "uv run python tools/template_drift.py --fix"
@@ -160,7 +161,7 @@ def compare(service: Service, rendered: Path, team: Callable[[str], bool]) -> li
         mine = ours.read_bytes() if ours.is_file() else None
         expected, actual = release, mine
         healed: bytes | None = release
-        if name == PYPROJECT and mine is not None:
+        if name in SHARED and mine is not None:
             release_part, release_team = split_pyproject(release.decode())
             mine_part, mine_team = split_pyproject(mine.decode())
             expected, actual = release_part.encode(), mine_part.encode()
@@ -202,7 +203,7 @@ def check(project: Path, template: str | None, fix: bool) -> int:
         healed = [item.path for item in drifts if item.release is not None]
         print(f"Restored {len(healed)} file(s) to {release}: {', '.join(healed)}. Review, commit.")
         if stuck:
-            print(f"Not healed: {PYPROJECT} lost a `# Your ...:` comment; put it back, rerun.")
+            print(f"Not healed: {', '.join(stuck)} lost a `# Your ...:` line; restore it, rerun.")
         return 1 if stuck else 0
     for item in drifts:
         sys.stdout.writelines(item.diff)
