@@ -32,7 +32,7 @@ from .updates import (
     wire_plumbing,
 )
 
-WIRING_TEST = "tests/test_wiring.py"
+WIRING_TEST = "tests/loopsafe/test_wiring.py"
 
 
 # How this module's release x variant services are updated (tests/releases.py).

@@ -102,7 +102,7 @@ def test_a_fresh_checkout_commits_through_every_hook_and_migrates_in_readme_orde
         "-q",
         "-p",
         "no:randomly",
-        "tests/test_migrations.py",
+        "tests/loopsafe/test_migrations.py",
     ]
     for command in commands:
         if command.startswith("#"):  # the one step done by hand

@@ -93,7 +93,9 @@ def test_the_try_it_service_takes_updates(
     run(["uv", "sync", "--locked", "--quiet"], cwd=service, env=env, timeout=600)
     suite = run([service / ".venv/bin/python", "-m", "pytest"], cwd=service, env=env)
     assert passed_count(suite) > 0
-    assert (service / "tests/test_production.py").exists()  # PostgreSQL-only tests came too
+    assert (
+        service / "tests/loopsafe/test_production.py"
+    ).exists()  # PostgreSQL-only tests came too
 
 
 def test_a_service_made_from_a_relative_path_updates_from_the_checkout(

@@ -182,7 +182,7 @@ class Customer(Base):
 # The files customise() leaves as the team wants them: no update may change them.
 TEAM_OWNED = [*TEAM_FILES, f"src/{PACKAGE}/models.py", f"src/{PACKAGE}/main.py", "README.md"]
 README_SECTION = "\n## On call\n\nPage the shop team; runbook in docs/oncall.md.\n"
-WIRING_TEST = "tests/test_wiring.py"
+WIRING_TEST = "tests/loopsafe/test_wiring.py"
 
 
 def customise(project: Path) -> dict[str, str]:
