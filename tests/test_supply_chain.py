@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from .helpers import TEMPLATE_ROOT, VARIANTS, clean_env, commit_all, run
+from .shipping.documents import check_schema
 from .updates import run_ci_step
 
 ZIZMOR = Path(sys.executable).parent / "zizmor"
@@ -49,6 +50,23 @@ def test_every_action_is_pinned_to_a_commit_with_least_privilege(
             for step in job["steps"]:
                 if step.get("uses", "").startswith("actions/checkout@"):
                     assert step["with"]["persist-credentials"] is False, path
+
+
+def test_renovate_keeps_the_template_repositorys_pins_current() -> None:
+    config_file = TEMPLATE_ROOT / ".github/renovate.json"
+    check_schema(config_file, "renovate")
+    config = json.loads(config_file.read_text())
+    assert "helpers:pinGitHubActionDigests" in config["extends"]
+    assert days(config["minimumReleaseAge"]) == days(template_cooldown())
+    # Its github-actions manager also reads the service's workflow, a Jinja file.
+    patterns = [p.strip("/") for p in config["github-actions"]["managerFilePatterns"]]
+    for path in (".github/workflows/template.yml", "template/.github/workflows/ci.yml.jinja"):
+        assert any(re.search(pattern, path) for pattern in patterns), path
+
+
+def template_cooldown() -> str:
+    age: str = tomllib.loads((TEMPLATE_ROOT / "template/uv.toml").read_text())["exclude-newer"]
+    return age
 
 
 @pytest.mark.parametrize("variant", ["template", *VARIANTS])

@@ -129,7 +129,7 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
         template_clone,
         "v1000.1.0",
         {
-            "template/pyproject.toml.jinja": ('"fastapi>=0.121"', '"fastapi>=0.121.1"'),
+            "template/pyproject.toml.jinja": ('"fastapi>=0.133"', '"fastapi>=0.133.1"'),
             "template/tests/harness/__init__.py": (
                 "Where things live:",
                 "Where things live (v1000.1.0):",
@@ -142,7 +142,7 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
     update(project, "--vcs-ref=v1000.1.0")
 
     text = pyproject.read_text()
-    assert '"fastapi>=0.121.1"' in text and '"tenacity>=8"' in text
+    assert '"fastapi>=0.133.1"' in text and '"tenacity>=8"' in text
     assert "(v1000.1.0)" in (project / "tests/harness/__init__.py").read_text()
     assert '"C4"' in (project / "ruff.toml").read_text()
     assert "## On call" in readme.read_text()
