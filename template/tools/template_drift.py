@@ -14,6 +14,8 @@ every file that release renders except the team's: those its copier.yml seeds on
 1 drift, 2 the release could not be rendered (the message says which and why).
 """
 
+from __future__ import annotations
+
 import argparse
 import difflib
 import os
@@ -63,7 +65,7 @@ class Service:
     commit: str
 
     @classmethod
-    def load(cls, path: Path, template: str | None = None) -> "Service":
+    def load(cls, path: Path, template: str | None = None) -> Service:
         try:
             answers = yaml.safe_load((path / ANSWERS).read_text()) or {}
         except (OSError, yaml.YAMLError):

@@ -7,7 +7,7 @@ Owned by the Loopsafe template: `copier update` keeps this file current.
 from __future__ import annotations
 
 import unittest
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -45,7 +45,7 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     # Reported here rather than raised in the fixture: pytest-asyncio would then skip the
     # reset of the context variables it copied out of the fixture.
     yield
