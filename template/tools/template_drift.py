@@ -6,12 +6,11 @@ Owned by the Loopsafe template: `copier update` keeps this file current.
     uv run python tools/template_drift.py --fix    # heal: the release's content back
     uv run python tools/template_drift.py fleet ../orders ../billing @services.txt
 
-The check renders the release the service records (`_commit`, from `_src_path`, in
-.copier-answers.yml) with the service's recorded answers into a temporary folder, and compares
-every file that release renders except the team's: those its copier.yml seeds once
-(`_skip_if_exists`), the answers file, and in pyproject.toml and uv.toml the lines under each
-`# Your ...:` comment. Files the team adds are never compared. Exit status: 0 no drift,
-1 drift, 2 the release could not be rendered (the message says which and why).
+The check renders the release the service records (`_commit`, `_src_path`) with its recorded
+answers into a temporary folder, and compares every file that release renders except the
+team's: those its copier.yml seeds once (`_skip_if_exists`), the answers file, and in
+pyproject.toml and uv.toml the lines under each `# Your ...:` comment. Files the team adds
+are never compared. Exit: 0 no drift, 1 drift, 2 the release could not be rendered.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from packaging.version import InvalidVersion, Version
 ANSWERS = ".copier-answers.yml"
 PYPROJECT = "pyproject.toml"
 SHARED = {PYPROJECT, "uv.toml"}  # files with the team's lines in them
+UNREADABLE = (OSError, yaml.YAMLError)  # a name: ruff formats `except (A, B)` per Python
 # The team's lines follow each such comment, up to the list's closing `]` (or the end).
 TEAM_LINES = re.compile(r"^\s*# Your [\w ]+:\s*$")
 SHORTHANDS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
@@ -68,7 +68,7 @@ class Service:
     def load(cls, path: Path, template: str | None = None) -> Service:
         try:
             answers = yaml.safe_load((path / ANSWERS).read_text()) or {}
-        except (OSError, yaml.YAMLError):
+        except UNREADABLE:
             raise Unreachable(f"{path} has no readable {ANSWERS}: not a Copier service") from None
         src, commit = template or answers.get("_src_path"), answers.get("_commit")
         if not src or not commit:
