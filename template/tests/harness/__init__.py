@@ -12,6 +12,9 @@ Where things live:
 - guards.py      the event hooks behind the errors in errors.py
 - provision.py   where the test database lives (a SQLite file, or PostgreSQL databases)
 - hooks.py       pytest hooks
+
+Size: at most 500 lines of code in a rendered service, blank lines, comments and docstrings
+not counted (the template's tests/test_ownership.py pins it); a service has one provision.py.
 """
 
 from .clients import SyncClient as SyncClient
