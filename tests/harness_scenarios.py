@@ -9,6 +9,7 @@ from string import Template
 
 PROBE = Template("""\
 import asyncio
+import time
 import unittest
 
 import pytest
@@ -35,6 +36,8 @@ async def session_state_is_fresh(db_session: AsyncSession) -> None:
     if connection.dialect.name == "sqlite":
         assert await connection.scalar(text("PRAGMA query_only")) == 0
         assert await connection.scalar(text("SELECT 'a' LIKE 'A'")) == 1
+        functions = "SELECT count(*) FROM pragma_function_list WHERE name = 'leaked'"
+        assert await connection.scalar(text(functions)) == 0
     else:
         held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
         assert await connection.scalar(text(held)) == 0
@@ -153,6 +156,8 @@ async def test_bad_session_state_left_on_the_connection(db_session: AsyncSession
     if connection.dialect.name == "sqlite":
         await connection.exec_driver_sql("PRAGMA case_sensitive_like = ON")
         await connection.exec_driver_sql("PRAGMA query_only = ON")
+        driver = (await connection.get_raw_connection()).driver_connection
+        await driver.create_function("leaked", 0, lambda: 1)
     else:
         await connection.exec_driver_sql("SELECT pg_advisory_lock(42)")
 
@@ -161,6 +166,20 @@ async def test_bad_session_state_left_on_the_connection(db_session: AsyncSession
 async def test_bad_killed_by_a_timeout_mid_query(db_session: AsyncSession) -> None:
     await write(db_session)
     await db_session.execute(text(SLOW_QUERY[db_session.bind.dialect.name]))
+
+
+@pytest.mark.timeout(0.5)
+async def test_bad_stuck_where_nothing_can_stop_it(db_session: AsyncSession) -> None:
+    # SQLite: interrupt() takes effect only once the Python function returns, long after
+    # every harness step's time bound. (PostgreSQL cancels any query: the same as above.)
+    await write(db_session)
+    connection = await db_session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = (await connection.get_raw_connection()).driver_connection
+        await driver.create_function("stuck", 0, lambda: time.sleep(30) or 1)
+        await connection.exec_driver_sql("SELECT stuck()")
+    else:
+        await connection.exec_driver_sql(SLOW_QUERY["postgresql"])
 
 
 async def test_bad_raced_sessions_one_waiting_on_the_other() -> None:
@@ -241,6 +260,7 @@ EXPECTED: dict[str, dict[str, tuple[str, str]]] = {
     "test_bad_create_engine_in_a_test": ELSEWHERE,
     "test_bad_session_state_left_on_the_connection": {"any": ("passed", "")},
     "test_bad_killed_by_a_timeout_mid_query": {"any": ("failure", "Timeout")},
+    "test_bad_stuck_where_nothing_can_stop_it": {"any": ("failure", "Timeout")},
     "test_bad_raced_sessions_one_waiting_on_the_other": {"any": ("failure", "sessions take turns")},
     "test_bad_task_outlives_its_test": {"any": ("error", "left task(s) running")},
     "test_bad_own_loop_opens_a_connection": {"any": ("failure", "loop_scope='function'")},

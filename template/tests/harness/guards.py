@@ -34,7 +34,7 @@ def install(harness: Harness, app_engine: AsyncEngine) -> None:
             raise LoopSafetyError(OTHER_LOOP)
 
     event.listen(engine, "do_connect", one_connection_in_this_loop)
-    event.listen(engine, "connect", lambda *_args: provision.after_connect(harness.url))
+    event.listen(engine, "connect", lambda *args: provision.after_connect(harness.url, *args))
     event.listen(engine, "before_cursor_execute", check_loop)
     event.listen(engine, "handle_error", contain_cancellation)
     event.listen(app_engine.sync_engine, "do_connect", refuse_app_engine)

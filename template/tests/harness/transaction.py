@@ -69,7 +69,7 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
     report. A test that failed already (e.g. stopped mid-query by a timeout, its connection in
     doubt) gets no second report, unless it ended its transaction or another connection wrote:
     then its failure alone would not say what to do."""
-    connection, intact, problems, explain = test.connection, False, [], []
+    connection, problems, explain = test.connection, [], []
     if failed:  # perhaps stopped mid-query: a query cancelling cannot reach stops first
         await _bounded(lambda: provision.interrupt(connection))
     leftovers = await _cancel_leftovers(test.tasks_before)
@@ -82,19 +82,17 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
                 with contextlib.suppress(Exception):  # its savepoint may be gone: see below
                     await session.close()
             intact = await _still_the_test_s(test)
-            if intact:
+            if not intact and not connection.invalidated:
+                explain.append(TRANSACTION_ENDED)
+            if provision.stamp(harness.url) != test.stamp:
+                explain.append(WRITTEN_ELSEWHERE)
+            if intact and not explain:  # then the connection may serve the next test
                 await provision.release(connection)
-        if not intact and not connection.invalidated:
-            explain.append(TRANSACTION_ENDED)
+                return [] if failed else problems
     except Exception:  # the time bound, or a connection that broke while being ended
         problems.append(STUCK.format(seconds=STEP_TIMEOUT))
-    if not intact:  # discarded: the pool opens a new connection for the next test
-        await _bounded(connection.invalidate, connection.close)
-    if provision.stamp(harness.url) != test.stamp:
-        explain.append(WRITTEN_ELSEWHERE)
-        intact = False
-    if not intact:
-        provision.restore(harness.url)
+    await _bounded(connection.invalidate, connection.close)  # the next test gets a new one
+    provision.restore(harness.url)
     return explain + ([] if failed else problems)
 
 
