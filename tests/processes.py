@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -149,3 +150,68 @@ def served(
     clean = server.returncode in (0, -signal.SIGTERM)
     if not clean or "Application shutdown complete" not in output or "Traceback" in output:
         raise CommandFailed(f"uvicorn exited {server.returncode}, not cleanly:\n{output}")
+
+
+def stop_group(server: "subprocess.Popen[str]") -> None:
+    """Kill what is left of a server started with start_new_session=True: its process group
+    (a reloader's worker too), which also closes its end of the log's pipe."""
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the group is gone: every process in it has exited
+        pass
+    server.wait()
+
+
+class ServerLog:
+    """A served process's output (its stdout, a text pipe with stderr merged), read as it
+    comes by a thread, so that a test waits for what the server says instead of sleeping."""
+
+    @classmethod
+    def start(cls, command: Sequence[str | Path], cwd: Path, env: dict[str, str]) -> "ServerLog":
+        """Start `command` in a process group of its own (stop_group ends it, a reloader's
+        worker too), its output read by a ServerLog; the process is `.server`."""
+        server = subprocess.Popen(
+            [str(word) for word in command],
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        return cls(server)
+
+    def __init__(self, server: "subprocess.Popen[str]") -> None:
+        self.lines: list[str] = []
+        self.server = server
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.server.stdout is not None
+        for line in self.server.stdout:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def count(self, marker: str) -> int:
+        with self.changed:
+            return sum(marker in line for line in self.lines)
+
+    def wait_for(self, marker: str, times: int = 1, timeout: float = 60) -> None:
+        """Until `marker` has appeared in `times` lines; CommandFailed after `timeout` s."""
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.count(marker) >= times, timeout):
+                raise CommandFailed(f"{marker!r} not seen {times} time(s) in:\n{self.text()}")
+
+    def text(self) -> str:
+        with self.changed:
+            return "".join(self.lines)
+
+    def close(self) -> None:
+        """After the server exited: the rest of its output, then the pipe closed."""
+        self.reader.join(timeout=30)
+        if self.server.stdout is not None:
+            self.server.stdout.close()

@@ -11,13 +11,13 @@ import shlex
 import shutil
 import signal
 import subprocess
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from .helpers import VARIANTS, assert_quiet, clean_env, free_port, run
+from .processes import ServerLog, stop_group
 from .shipping.dockerfile import context_copies, dockerignore, env_values, healthcheck_probe, stages
 from .shipping.documents import load_yaml
 
@@ -88,47 +88,24 @@ def test_image_steps_install_migrate_and_serve_outside_docker(
     local = {"0.0.0.0": "127.0.0.1", "8000": port}
     command = [local.get(word, word) for word in json.loads(runtime[-1][1])]
     probe = [word.replace(":8000/", f":{port}/") for word in healthcheck_probe(runtime)]
-    # A server outlives `run`, so this one process is started and stopped by hand. A thread
-    # reads its log as it comes: the probe runs once uvicorn says it is listening.
-    server = subprocess.Popen(
-        command,
-        cwd=app,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    listening = threading.Event()
-
-    def read_log() -> None:
-        assert server.stdout is not None
-        for line in server.stdout:
-            lines.append(line)
-            if "Uvicorn running on" in line:
-                listening.set()
-
-    reader = threading.Thread(target=read_log, daemon=True)
-    reader.start()
+    # A server outlives `run`, so this one process is started and stopped by hand; its log
+    # is read as it comes: the probe runs once uvicorn says it is listening.
+    log = ServerLog.start(command, cwd=app, env=env)
+    server = log.server
     try:
-        assert listening.wait(timeout=30), f"uvicorn did not start: {''.join(lines)}"
+        log.wait_for("Uvicorn running on", timeout=30)
         healthy = run(probe, cwd=app, env=env, timeout=10, check=False)
-        assert healthy.returncode == 0, healthy.stderr + "".join(lines)
+        assert healthy.returncode == 0, healthy.stderr + log.text()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        reader.join(timeout=15)  # the log ends when the server's end of the pipe closes
-        if server.stdout is not None:
-            server.stdout.close()
-    output_text = "".join(lines)
-    # uvicorn shuts down cleanly on SIGTERM, then re-raises it (exit status -15).
-    assert server.returncode in (0, -signal.SIGTERM), output_text
+            server.wait(timeout=30)  # the drain (DRAIN_SECONDS, 5 s) comes first
+        finally:
+            stop_group(server)
+            log.close()
+    output_text = log.text()
+    # The image's command drains on SIGTERM, then exits 0 (bare uvicorn would re-raise it).
+    assert server.returncode == 0, output_text
     assert "Application shutdown complete." in output_text
     assert '"GET /health HTTP/1.1" 200' in output_text
     assert_quiet(subprocess.CompletedProcess(command, 0, output_text, ""))

@@ -114,7 +114,8 @@ def assert_dockerfile(project: Path, package: str, python_version: str, database
         assert "DATABASE_URL" not in runtime_env  # production refuses to start without one
 
     command = json.loads(arguments_of(runtime, "CMD")[-1])
-    assert command == ["uvicorn", f"{package}.main:app", "--host", "0.0.0.0", "--port", "8000"]
+    # uvicorn with a draining shutdown (docs/operations.md), not the bare uvicorn command.
+    assert command == ["python", "-m", f"{package}.serve", "--host", "0.0.0.0", "--port", "8000"]
     probe = healthcheck_probe(runtime)
     assert probe[:2] == ["python", "-c"]
     assert "urllib.request" in probe[2] and "http://127.0.0.1:8000/health" in probe[2]

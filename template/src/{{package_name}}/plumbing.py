@@ -1,4 +1,4 @@
-"""The app's template-owned wiring: lifespan and error handlers.
+"""The app's template-owned wiring: lifespan, error handlers and probes.
 
 Owned by the Loopsafe template: `copier update` may change this file. main.py (yours) calls
 into it once, so wiring added by later template releases reaches your app without edits.
@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import database, database_errors
-from .api import errors
+from . import database, database_errors, readiness
+from .api import errors, probes
 from .settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -26,9 +26,22 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 
 async def migrate_for_development() -> None:
-    """Apply the migrations (production migrates as a deploy step). A database that cannot be
+    """Migrate a database that was never migrated, so that a fresh checkout just runs
+    (production migrates as a deploy step). A database migrated before is left alone: a new
+    revision is applied by `alembic upgrade head` once reviewed, never by a `--reload` that
+    writing it triggered (/health and /readyz name it until then). A database that cannot be
     reached does not stop the app: it starts, says what to set, and /health answers 503."""
     try:
+        applied = await readiness.applied_revisions()
+        if applied:
+            pending = readiness.pending_migrations(applied)
+            if pending:
+                logger.warning(
+                    "Not applied at start-up: migration(s) %s. Review, then run "
+                    "`alembic upgrade head`.",
+                    ", ".join(pending),
+                )
+            return
         await database.init_db()
     except Exception as error:
         if not database_errors.is_outage(error):
@@ -44,3 +57,4 @@ async def migrate_for_development() -> None:
 
 def install(app: FastAPI) -> None:
     errors.install(app)  # database outages answer 503, not 500
+    app.include_router(probes.router)  # /livez, /readyz (docs/operations.md)

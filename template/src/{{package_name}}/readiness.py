@@ -42,7 +42,7 @@ async def check() -> Readiness:
     if not await database.check_db_connection():
         return Readiness("unreachable", [])
     try:
-        applied = await asyncio.wait_for(_applied_revisions(), database.HEALTH_CHECK_TIMEOUT)
+        applied = await asyncio.wait_for(applied_revisions(), database.HEALTH_CHECK_TIMEOUT)
     except Exception as error:  # reported, never raised: a probe answers 503, not 500
         logger.error("Could not read the schema revision: %s", database_errors.message(error))
         return Readiness("unreachable", [])
@@ -70,7 +70,8 @@ def pending_migrations(applied: Sequence[str]) -> list[str]:
     return [revision.revision for revision in reversed(missing)]
 
 
-async def _applied_revisions() -> tuple[str, ...]:
+async def applied_revisions() -> tuple[str, ...]:
+    """The revisions the database is at: empty when it was never migrated."""
     async with database.session_scope() as session:
         connection = await session.connection()
         return await connection.run_sync(_current_heads)
