@@ -1,4 +1,4 @@
-"""The app's template-owned wiring: lifespan and error handlers.
+"""The app's template-owned wiring: lifespan, error handlers and telemetry.
 
 Owned by the Loopsafe template: `copier update` may change this file. main.py (yours) calls
 into it once, so wiring added by later template releases reaches your app without edits.
@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import database, database_errors
+from . import database, database_errors, telemetry
 from .api import errors
 from .settings import get_settings
 
@@ -44,3 +44,4 @@ async def migrate_for_development() -> None:
 
 def install(app: FastAPI) -> None:
     errors.install(app)  # database outages answer 503, not 500
+    telemetry.install(app)  # logs, traces and /metrics (telemetry/)

@@ -1,0 +1,149 @@
+"""What logs, metrics and traces cost under load (issue #19, item 7): bench/load.py's load
+against a render of a baseline commit (default `main`) and renders of the working tree with
+telemetry off, with its defaults (request log lines and metrics) and with tracing exported
+over OTLP, interleaved round by round on one server, in one run. A script, not a test.
+
+    TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        uv run python bench/telemetry_cost.py [--driver asyncpg] [--rounds 5] [--requests 2000]
+
+Tracing exports to a stand-in collector in this process (it answers every OTLP/HTTP export
+with 200), so the cost measured is the app's: spans, their encoding and the exports.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+from bench.load import CLIENT, MAX_OVERFLOW, POOL_SIZE, render  # noqa: E402
+from tests.processes import clean_env, on_server, run, served  # noqa: E402
+from tests.worktree import ROOT  # noqa: E402
+
+OFF = {"METRICS_ENABLED": "false", "LOG_REQUESTS": "false"}
+
+
+class Collector(BaseHTTPRequestHandler):
+    exports = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Collector.exports += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+def render_ref(ref: str, driver: str, workdir: Path) -> Path:
+    service = workdir / "baseline"
+    data = ["--data=database=postgresql", f"--data=postgres_driver={driver}"]
+    copier = [sys.executable, "-m", "copier", "copy", "--defaults", f"--vcs-ref={ref}", "--quiet"]
+    settings = clean_env(COPIER_SETTINGS_PATH=str(workdir / "no-settings.yml"))
+    run([*copier, *data, ROOT, service], cwd=workdir, env=settings)
+    run(["uv", "sync", "--quiet"], cwd=service, timeout=600)
+    return service
+
+
+def figures(output: str) -> tuple[float, float, float]:
+    throughput = float(re.search(r"throughput: (\d+)", output).group(1))  # type: ignore[union-attr]
+    p50, p95 = re.search(r"p50 ([\d.]+) ms, p95 ([\d.]+) ms", output).groups()  # type: ignore[union-attr]
+    if "errors: 0" not in output:
+        raise RuntimeError(f"requests failed:\n{output}")
+    return throughput, float(p50), float(p95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--driver", choices=["asyncpg", "psycopg"], default="asyncpg")
+    parser.add_argument("--baseline", default="main")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    args = parser.parse_args()
+    server_url = os.environ.get("TEST_DATABASE_URL")
+    if not server_url:
+        sys.exit(
+            "Set TEST_DATABASE_URL to a PostgreSQL server this script may create a database on."
+        )
+
+    collector = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    otlp = {
+        "OTEL_TRACES_EXPORTER": "otlp",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_port}",
+        "OTEL_SERVICE_NAME": "bench",
+    }
+    with tempfile.TemporaryDirectory(prefix="loopsafe-telemetry-") as tmp:
+        workdir = Path(tmp)
+        baseline = render_ref(args.baseline, args.driver, workdir)
+        branch = render(args.driver, workdir)
+        configurations = {
+            f"{args.baseline} (today)": (baseline, {}),
+            "telemetry off": (branch, OFF),
+            "logs + metrics (defaults)": (branch, {}),
+            "logs + metrics + traces (OTLP)": (branch, otlp),
+        }
+        database = role = f"bench_telemetry_{args.driver}"
+        server = server_url.split("://", 1)[1].split("@", 1)[1].rsplit("/", 1)[0]
+        database_url = f"postgresql://{role}@{server}/{database}"
+        on_server(
+            branch,
+            server_url,
+            f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+            f"DROP ROLE IF EXISTS {role}",
+            f"CREATE ROLE {role} LOGIN",
+            f"CREATE DATABASE {database} OWNER {role}",
+        )
+        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in configurations}
+        try:
+            base = {
+                **clean_env(),
+                "ENVIRONMENT": "production",
+                "DATABASE_URL": database_url,
+                "DATABASE_POOL_SIZE": str(POOL_SIZE),
+                "DATABASE_MAX_OVERFLOW": str(MAX_OVERFLOW),
+            }
+            run([branch / ".venv/bin/alembic", "upgrade", "head"], cwd=branch, env=base)
+            options = ("--no-access-log", "--backlog", "1024")
+            for round_number in range(1, args.rounds + 1):
+                for name, (service, extra) in configurations.items():
+                    client: list[str | Path] = [service / ".venv/bin/python", CLIENT, database_url]
+                    with served(service, {**base, **extra}, *options) as url:
+                        load = [*client, url, "load", str(args.requests), str(args.concurrency)]
+                        results[name].append(figures(run(load, cwd=service).stdout))
+                    print(f"round {round_number} {name}: {results[name][-1]}", flush=True)
+        finally:
+            on_server(
+                branch,
+                server_url,
+                f"DROP DATABASE IF EXISTS {database} WITH (FORCE)",
+                f"DROP ROLE IF EXISTS {role}",
+            )
+            collector.shutdown()
+
+    reference = statistics.median(r[0] for r in results[f"{args.baseline} (today)"])
+    print(
+        f"\n{args.driver}: {args.rounds} rounds of {args.requests} requests, {args.concurrency} concurrent; medians"
+    )
+    print("| configuration | throughput | vs today | p50 / p95 latency |")
+    print("|---|---|---|---|")
+    for name, rows in results.items():
+        throughput = statistics.median(r[0] for r in rows)
+        p50 = statistics.median(r[1] for r in rows)
+        p95 = statistics.median(r[2] for r in rows)
+        print(
+            f"| {name} | {throughput:.0f} requests/s | {throughput / reference:.2f} | {p50:.0f} / {p95:.0f} ms |"
+        )
+    print(f"(OTLP exports received by the stand-in collector: {Collector.exports})")
+
+
+if __name__ == "__main__":
+    main()
