@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def render_ref(ref: str, driver: str, workdir: Path) -> Path:
     run([*copier, *data, ROOT, service], cwd=workdir, env=settings)
     run(["uv", "sync", "--quiet"], cwd=service, timeout=600)
     return service
+
+
+def cpu_seconds(service: Path) -> float:
+    """CPU time (user + system) the served app's process has used: unlike throughput on a
+    shared machine, what other processes do barely changes it."""
+    uvicorn = str(service / ".venv/bin/uvicorn").encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if uvicorn in (entry / "cmdline").read_bytes():
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:  # it ended meanwhile
+                continue
+    raise RuntimeError(f"no running {uvicorn.decode()}")
 
 
 def figures(output: str) -> tuple[float, float, float]:
@@ -94,6 +110,7 @@ def main() -> None:
         database = role = f"bench_telemetry_{args.driver}"
         server = server_url.split("://", 1)[1].split("@", 1)[1].rsplit("/", 1)[0]
         database_url = f"postgresql://{role}@{server}/{database}"
+        own_database = server_url.rsplit("/", 1)[0] + f"/{database}"
         on_server(
             branch,
             server_url,
@@ -102,7 +119,9 @@ def main() -> None:
             f"CREATE ROLE {role} LOGIN",
             f"CREATE DATABASE {database} OWNER {role}",
         )
-        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in configurations}
+        results: dict[str, list[tuple[float, float, float, float]]] = {
+            name: [] for name in configurations
+        }
         try:
             base = {
                 **clean_env(),
@@ -115,11 +134,24 @@ def main() -> None:
             options = ("--no-access-log", "--backlog", "1024")
             for round_number in range(1, args.rounds + 1):
                 for name, (service, extra) in configurations.items():
+                    # Each run starts from the same empty table (the client creates items).
+                    on_server(branch, own_database, "TRUNCATE items RESTART IDENTITY")
                     client: list[str | Path] = [service / ".venv/bin/python", CLIENT, database_url]
                     with served(service, {**base, **extra}, *options) as url:
+                        urllib.request.urlopen(f"{url}/items?limit=1", timeout=60).close()  # up
                         load = [*client, url, "load", str(args.requests), str(args.concurrency)]
-                        results[name].append(figures(run(load, cwd=service).stdout))
-                    print(f"round {round_number} {name}: {results[name][-1]}", flush=True)
+                        before = cpu_seconds(service)
+                        output = run(load, cwd=service).stdout
+                        spent = cpu_seconds(service) - before
+                    # Per request, the client's 50 seeding requests included.
+                    cpu = spent / (args.requests + 50) * 1000
+                    results[name].append((*figures(output), cpu))
+                    throughput, p50, p95, cpu = results[name][-1]
+                    print(
+                        f"round {round_number} {name}: {cpu:.2f} ms CPU/request, "
+                        f"{throughput:.0f} requests/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms",
+                        flush=True,
+                    )
         finally:
             on_server(
                 branch,
@@ -129,18 +161,24 @@ def main() -> None:
             )
             collector.shutdown()
 
-    reference = statistics.median(r[0] for r in results[f"{args.baseline} (today)"])
+    today = results[f"{args.baseline} (today)"]
+    reference = statistics.median(r[0] for r in today)
+    cpu_reference = statistics.median(r[3] for r in today)
     print(
         f"\n{args.driver}: {args.rounds} rounds of {args.requests} requests, {args.concurrency} concurrent; medians"
     )
-    print("| configuration | throughput | vs today | p50 / p95 latency |")
-    print("|---|---|---|---|")
+    print(
+        "| configuration | app CPU per request | vs today | throughput | vs today | p50 / p95 latency |"
+    )
+    print("|---|---|---|---|---|---|")
     for name, rows in results.items():
         throughput = statistics.median(r[0] for r in rows)
         p50 = statistics.median(r[1] for r in rows)
         p95 = statistics.median(r[2] for r in rows)
+        cpu = statistics.median(r[3] for r in rows)
         print(
-            f"| {name} | {throughput:.0f} requests/s | {throughput / reference:.2f} | {p50:.0f} / {p95:.0f} ms |"
+            f"| {name} | {cpu:.2f} ms | {cpu / cpu_reference:.2f} | {throughput:.0f} requests/s "
+            f"| {throughput / reference:.2f} | {p50:.0f} / {p95:.0f} ms |"
         )
     print(f"(OTLP exports received by the stand-in collector: {Collector.exports})")
 
