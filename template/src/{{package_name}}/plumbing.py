@@ -23,6 +23,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await migrate_for_development()
     yield
     await database.close_db()  # dispose the pool in the loop that created it
+    telemetry.flush()  # the last spans, before uvicorn ends the process
 
 
 async def migrate_for_development() -> None:

@@ -9,9 +9,9 @@ log fields, the OTEL_* variables and the metrics' names.
 from fastapi import FastAPI
 
 from . import logs, metrics, middleware, tracing
-from .tracing import instrument_engine
+from .tracing import flush, instrument_engine
 
-__all__ = ["install", "instrument_engine"]
+__all__ = ["flush", "install", "instrument_engine"]
 
 
 def install(app: FastAPI) -> None:

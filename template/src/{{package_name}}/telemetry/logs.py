@@ -70,5 +70,7 @@ def configure() -> None:
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    # Development start-up migrates in-process: not Alembic's INFO lines (plugin set-up).
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
     # middleware.py logs one line per request; uvicorn's access log would repeat it.
     logging.getLogger("uvicorn.access").disabled = settings.log_requests

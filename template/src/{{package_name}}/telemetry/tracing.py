@@ -86,6 +86,14 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
     trace.set_tracer_provider(provider)
 
 
+def flush() -> None:
+    """Export the spans still queued (at shutdown: uvicorn ends its process by re-raising
+    SIGTERM, so exit handlers, the SDK's own flush among them, do not run)."""
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()
+
+
 def instrument_app(app: FastAPI) -> None:
     """A server span per request, named by its route template. The ASGI `receive`/`send`
     spans are left out: one span a request, its statements' spans beneath it."""
