@@ -6,8 +6,10 @@ Owned by the Loopsafe template: `copier update` may change this file.
 Configured only by OpenTelemetry's standard variables: OTEL_TRACES_EXPORTER (otlp, console,
 or any installed exporter's name; `otlp` speaks OTEL_EXPORTER_OTLP_PROTOCOL, http/protobuf by
 default), OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
-OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SDK_DISABLED. With none of them set nothing is
-exported: the API's no-op tracer makes every span non-recording.
+OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SDK_DISABLED. With none of them set tracing is off: the
+app and its engines are not instrumented at all, so it costs nothing. Tests (ENVIRONMENT=test)
+instrument them regardless, against the API's no-op tracer until a test installs a provider
+(tests/loopsafe/test_tracing.py): what they record is what production records.
 
 Each engine gets its statement tracer from `instrument_engine`, once (database.py calls it
 as it creates an engine): not `SQLAlchemyInstrumentor().instrument()`, which patches
@@ -31,7 +33,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..settings import SettingsError
+from ..settings import SettingsError, get_settings
 
 EXPORTERS = "opentelemetry_traces_exporter"  # the entry point group exporters register in
 SQLALCHEMY_SCOPE = "opentelemetry.instrumentation.sqlalchemy"  # the instrumentation's name
@@ -50,6 +52,11 @@ def exporter_names(environ: Mapping[str, str] = os.environ) -> list[str]:
     ):
         names = ["otlp"]
     return [name for name in names if name != "none"]
+
+
+def enabled(environ: Mapping[str, str] = os.environ) -> bool:
+    """Instrument the app and its engines? When an exporter is asked for, and in tests."""
+    return bool(exporter_names(environ)) or get_settings().environment == "test"
 
 
 def load_exporter(name: str, environ: Mapping[str, str] = os.environ) -> SpanExporter:
@@ -97,12 +104,16 @@ def flush() -> None:
 def instrument_app(app: FastAPI) -> None:
     """A server span per request, named by its route template. The ASGI `receive`/`send`
     spans are left out: one span a request, its statements' spans beneath it."""
+    if not enabled():
+        return
     FastAPIInstrumentor.instrument_app(app, exclude_spans=["receive", "send"])
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
     """A client span per statement `engine` runs, from the current tracer provider (the
     no-op one until `configure` or a test installs another). Call it once per engine."""
+    if not enabled():
+        return
     tracer = trace.get_tracer(SQLALCHEMY_SCOPE, SQLALCHEMY_VERSION)
     # The class `SQLAlchemyInstrumentor().instrument(engine=...)` builds; it is unannotated.
     EngineTracer(tracer, engine.sync_engine, _connections_usage())  # type: ignore[no-untyped-call]
