@@ -27,6 +27,7 @@ from tests.processes import clean_env, on_server, run, served  # noqa: E402
 from tests.worktree import ROOT  # noqa: E402
 
 OFF = {"METRICS_ENABLED": "false", "LOG_REQUESTS": "false"}
+MIDDLEWARE = ROOT / "bench/suite/middleware_cost.py"
 
 
 class Collector(BaseHTTPRequestHandler):
@@ -152,6 +153,11 @@ def main() -> None:
                         f"{throughput:.0f} requests/s, p50 {p50:.0f} ms, p95 {p95:.0f} ms",
                         flush=True,
                     )
+            middleware: list[str] = []
+            for label, extra in (("telemetry off", OFF), ("logs + metrics (defaults)", {})):
+                env = {**base, **extra}
+                command: list[str | Path] = [branch / ".venv/bin/python", MIDDLEWARE, label]
+                middleware.append(run(command, cwd=branch, env=env).stdout.rstrip())
         finally:
             on_server(
                 branch,
@@ -181,6 +187,8 @@ def main() -> None:
             f"| {throughput / reference:.2f} | {p50:.0f} / {p95:.0f} ms |"
         )
     print(f"(OTLP exports received by the stand-in collector: {Collector.exports})")
+    print("The request middleware alone, in-process (bench/suite/middleware_cost.py):")
+    print("\n".join(middleware))
 
 
 if __name__ == "__main__":
