@@ -22,9 +22,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
-from bench.load import CLIENT, MAX_OVERFLOW, POOL_SIZE, render  # noqa: E402
+from bench.load import CLIENT, MAX_OVERFLOW, POOL_SIZE  # noqa: E402
 from tests.processes import clean_env, on_server, run, served  # noqa: E402
-from tests.worktree import ROOT  # noqa: E402
+from tests.worktree import ROOT, commit_working_tree  # noqa: E402
 
 OFF = {"METRICS_ENABLED": "false", "LOG_REQUESTS": "false"}
 MIDDLEWARE = ROOT / "bench/suite/middleware_cost.py"
@@ -44,12 +44,14 @@ class Collector(BaseHTTPRequestHandler):
         pass
 
 
-def render_ref(ref: str, driver: str, workdir: Path) -> Path:
-    service = workdir / "baseline"
+def render(template: Path, ref: str, driver: str, service: Path) -> Path:
+    """`template` at `ref`, rendered as "Bench Service" (bench/suite/ imports bench_service)
+    and installed."""
     data = ["--data=database=postgresql", f"--data=postgres_driver={driver}"]
+    data.append("--data=project_name=Bench Service")
     copier = [sys.executable, "-m", "copier", "copy", "--defaults", f"--vcs-ref={ref}", "--quiet"]
-    settings = clean_env(COPIER_SETTINGS_PATH=str(workdir / "no-settings.yml"))
-    run([*copier, *data, ROOT, service], cwd=workdir, env=settings)
+    settings = clean_env(COPIER_SETTINGS_PATH=str(service.parent / "no-settings.yml"))
+    run([*copier, *data, template, service], cwd=service.parent, env=settings)
     run(["uv", "sync", "--quiet"], cwd=service, timeout=600)
     return service
 
@@ -100,8 +102,9 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="loopsafe-telemetry-") as tmp:
         workdir = Path(tmp)
-        baseline = render_ref(args.baseline, args.driver, workdir)
-        branch = render(args.driver, workdir)
+        baseline = render(ROOT, args.baseline, args.driver, workdir / "baseline")
+        template = commit_working_tree(workdir / "template")
+        branch = render(template, "HEAD", args.driver, workdir / "service")
         configurations = {
             f"{args.baseline} (today)": (baseline, {}),
             "telemetry off": (branch, OFF),

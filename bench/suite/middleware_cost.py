@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from my_service.telemetry import logs, middleware
+from bench_service.telemetry import logs, middleware
 
 REQUESTS = 20_000
 
