@@ -4,6 +4,7 @@ data endpoint a 500 whose log carries the database's own message (not a 503: ret
 never help); after `alembic upgrade head` both answer 200. Bad input answers 404 or 422,
 the same on every backend. SIGTERM drains the service, then it exits 0."""
 
+import json
 import signal
 import socket
 from collections.abc import Callable
@@ -58,8 +59,10 @@ def test_an_unmigrated_database_is_named_then_fixed_by_upgrade_head(
         assert http.head("/health").status_code == 200
         assert http.get("/items").json() == []
     output = "\n".join(log)
-    assert MISSING_TABLE[variant] in output, output
-    assert "lacks migration(s) 0001: run `alembic upgrade head`" in output, output
+    # Production logs one JSON object a line: the messages, unescaped.
+    messages = "\n".join(json.loads(line)["message"] for line in log if line.startswith("{"))
+    assert MISSING_TABLE[variant] in messages, output
+    assert "lacks migration(s) 0001: run `alembic upgrade head`" in messages, output
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

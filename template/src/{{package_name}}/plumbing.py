@@ -1,4 +1,4 @@
-"""The app's template-owned wiring: lifespan, error handlers and probes.
+"""The app's template-owned wiring: lifespan, error handlers, probes and telemetry.
 
 Owned by the Loopsafe template: `copier update` may change this file. main.py (yours) calls
 into it once, so wiring added by later template releases reaches your app without edits.
@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import database, database_errors, readiness
+from . import database, database_errors, readiness, telemetry
 from .api import errors, probes
 from .settings import get_settings
 
@@ -23,6 +23,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await migrate_for_development()
     yield
     await database.close_db()  # dispose the pool in the loop that created it
+    telemetry.flush()  # the last spans, before uvicorn ends the process
 
 
 async def migrate_for_development() -> None:
@@ -58,3 +59,4 @@ async def migrate_for_development() -> None:
 def install(app: FastAPI) -> None:
     errors.install(app)  # database outages answer 503, not 500
     app.include_router(probes.router)  # /livez, /readyz (docs/operations.md)
+    telemetry.install(app)  # logs, traces and /metrics (telemetry/)
