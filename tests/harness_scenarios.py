@@ -100,7 +100,7 @@ async def test_bad_transaction_control_as_text(db_session: AsyncSession, sql: st
 
 async def test_bad_release_of_the_harness_savepoint(db_session: AsyncSession) -> None:
     connection = await db_session.connection()
-    await connection.exec_driver_sql("RELEASE SAVEPOINT sa_savepoint_1")
+    await connection.exec_driver_sql("RELEASE SAVEPOINT loopsafe_test")
     await write(db_session)
 
 

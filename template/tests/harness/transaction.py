@@ -25,9 +25,10 @@ from .errors import LEFTOVER_TASKS, STUCK, TRANSACTION_ENDED, WRITTEN_ELSEWHERE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
-    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, AsyncTransaction
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 STEP_TIMEOUT = 5.0  # seconds any one harness step may take before the harness gives up on it
+MARKER = "loopsafe_test"  # the savepoint only the harness ends
 
 
 @dataclass
@@ -42,7 +43,6 @@ class Harness:
 @dataclass
 class TestTransaction:
     connection: AsyncConnection
-    marker: AsyncTransaction
     stamp: Any  # what the database looked like from outside, to compare at the end
     tasks_before: set[asyncio.Task[Any]] = field(default_factory=set)
     sessions: list[AsyncSession] = field(default_factory=list)  # the harness's, to close
@@ -57,11 +57,11 @@ async def begin(harness: Harness) -> TestTransaction:
         connection = await harness.engine.connect()
         try:
             await connection.begin()
-            marker = await connection.begin_nested()
+            await connection.exec_driver_sql(f"SAVEPOINT {MARKER}")  # SQLAlchemy's live above it
         except BaseException:
             await _bounded(connection.invalidate, connection.close)
             raise
-    return TestTransaction(connection, marker, stamp, tasks_before)
+    return TestTransaction(connection, stamp, tasks_before)
 
 
 async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[str]:
@@ -76,31 +76,32 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
     if leftovers:
         problems.append(LEFTOVER_TASKS.format(tasks=", ".join(leftovers)))
         await _bounded(lambda: provision.interrupt(connection))
+    kept = False
     try:
         async with asyncio.timeout(STEP_TIMEOUT):
-            for session in test.sessions:
-                with contextlib.suppress(Exception):  # its savepoint may be gone: see below
-                    await session.close()
-            intact = await _still_the_test_s(test)
+            intact = await _still_the_test_s(connection)
             if not intact and not connection.invalidated:
                 explain.append(TRANSACTION_ENDED)
             if provision.stamp(harness.url) != test.stamp:
                 explain.append(WRITTEN_ELSEWHERE)
             if intact and not explain:  # then the connection may serve the next test
                 await provision.release(connection)
-                return [] if failed else problems
+                kept = True
     except Exception:  # the time bound, or a connection that broke while being ended
         problems.append(STUCK.format(seconds=STEP_TIMEOUT))
-    await _bounded(connection.invalidate, connection.close)  # the next test gets a new one
-    provision.restore(harness.url)
+    if not kept:  # the next test gets a new connection
+        await _bounded(connection.invalidate, connection.close)
+    await _bounded(*(session.close for session in test.sessions))  # after ROLLBACK: no SQL
+    if not kept:
+        provision.restore(harness.url)
     return explain + ([] if failed else problems)
 
 
-async def _still_the_test_s(test: TestTransaction) -> bool:
+async def _still_the_test_s(connection: AsyncConnection) -> bool:
     """Roll back to the marker; the server refuses if the test's transaction was ended."""
     try:
-        if test.marker.is_active and not test.connection.invalidated:
-            await test.marker.rollback()
+        if not connection.invalidated:
+            await connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {MARKER}")
             return True
     except Exception:  # the server's answer, or the driver's or SQLAlchemy's after an earlier one
         pass

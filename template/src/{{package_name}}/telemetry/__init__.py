@@ -8,10 +8,10 @@ log fields, the OTEL_* variables and the metrics' names.
 
 from fastapi import FastAPI
 
-from . import logs, metrics, middleware, tracing
+from . import logs, metrics, middleware, pool, tracing
 from .tracing import flush, instrument_engine
 
-__all__ = ["flush", "install", "instrument_engine"]
+__all__ = ["flush", "install", "instrument_engine", "pool"]
 
 
 def install(app: FastAPI) -> None:
