@@ -108,7 +108,7 @@ def test_image_steps_install_migrate_and_serve_outside_docker(
     assert server.returncode == 0, output_text
     assert "Application shutdown complete." in output_text
     # The service's own request line (JSON in production), not uvicorn's access log.
-    requests = [json.loads(line) for line in lines if line.startswith('{"')]
+    requests = [json.loads(line) for line in output_text.splitlines() if line.startswith('{"')]
     assert {"route": "/health", "status": 200} in [
         {"route": line.get("route"), "status": line.get("status")} for line in requests
     ], output_text
