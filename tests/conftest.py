@@ -64,6 +64,23 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Side by side (pyproject.toml's addopts: xdist, --dist loadgroup), the tests of a
+    variant that use its service run on one worker, so that it is rendered and installed
+    (`service`) once per run, and so do those that update its releases (`releases`): a
+    test's variant is its `variant` parameter, or the xdist_group mark of a test that uses
+    one variant's service without that parameter. Two groups per variant, so that the
+    workers share the load evenly."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        variant = params.get("variant")
+        if variant in VARIANTS and item.get_closest_marker("xdist_group") is None:
+            uses = getattr(item, "fixturenames", ())
+            group = f"releases-{variant}" if "releases" in uses else variant
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the user's Copier settings (defaults, trusted repos) out of every render."""
