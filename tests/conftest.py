@@ -5,6 +5,7 @@ import pwd
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,21 +65,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Side by side (pyproject.toml's addopts: xdist, --dist loadgroup), the tests of a
-    variant that use its service run on one worker, so that it is rendered and installed
-    (`service`) once per run, and so do those that update its releases (`releases`): a
-    test's variant is its `variant` parameter, or the xdist_group mark of a test that uses
-    one variant's service without that parameter. Two groups per variant, so that the
-    workers share the load evenly."""
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        variant = params.get("variant")
-        if variant in VARIANTS and item.get_closest_marker("xdist_group") is None:
-            uses = getattr(item, "fixturenames", ())
-            group = f"releases-{variant}" if "releases" in uses else variant
-            item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Side by side (pyproject.toml's addopts: pytest-xdist), the tests of a group run on
+    one worker (tests/groups.py), so that each variant is rendered, installed and updated
+    once per run."""
+    from .groups import ByGroup
+
+    return ByGroup(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

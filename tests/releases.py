@@ -235,7 +235,7 @@ def releases_fixture(
 ) -> Iterator[Releases]:
     """The `releases` fixture: the updates the session's selected tests need, queued at
     once; on an xdist worker, a variant's when a test first asks for one of them (every
-    test of a variant's releases runs on one worker: conftest.py, so no update is made
+    test of a variant's releases runs on one worker: tests/groups.py, so no update is made
     twice). The
     PostgreSQL server (postgres_url) is asked for in the main thread, and only for a
     PostgreSQL variant."""

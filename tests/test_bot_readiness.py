@@ -27,10 +27,6 @@ RENOVATE_SCHEMA = json.loads(
 CONFLICT = "<<<<<<< before updating\nours\n=======\ntheirs\n>>>>>>> after updating\n"
 
 
-# Every test here checks the SQLite service: on its worker (conftest.py).
-pytestmark = pytest.mark.xdist_group("sqlite")
-
-
 @pytest.fixture
 def checkout(service: Callable[[str], Path], tmp_path: Path) -> Path:
     """A committed copy of the rendered SQLite service, as CI checks it out."""

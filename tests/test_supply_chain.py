@@ -79,7 +79,6 @@ def test_zizmor_reports_nothing(variant: str, service: Callable[[str], Path]) ->
     assert "No findings to report" in result.stdout + result.stderr
 
 
-@pytest.mark.xdist_group("sqlite")  # its service (conftest.py)
 def test_zizmor_runs_in_pre_commit_and_ci(service: Callable[[str], Path]) -> None:
     project = service("sqlite")
     for config in (TEMPLATE_ROOT, project):
@@ -98,7 +97,6 @@ def days(age: str) -> int:
     return int(number)
 
 
-@pytest.mark.xdist_group("psycopg")  # its service (conftest.py)
 def test_the_lock_waits_out_the_cooldown_renovate_waits_too(
     service: Callable[[str], Path],
 ) -> None:
@@ -165,7 +163,6 @@ def osv_url() -> Iterator[str]:
         thread.join()
 
 
-@pytest.mark.xdist_group("sqlite")  # its service (conftest.py)
 def test_ci_audit_fails_on_a_known_vulnerability_unless_accepted(
     service: Callable[[str], Path], osv_url: str, tmp_path: Path
 ) -> None:

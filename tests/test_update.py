@@ -158,7 +158,6 @@ def test_a_customised_service_takes_a_new_release_without_conflicts(
     run([python, "-m", "mypy"], cwd=project)
 
 
-@pytest.mark.xdist_group("asyncpg")  # its service (conftest.py)
 def test_changing_the_driver_on_update(
     service: Callable[[str], Path], postgres_url: str, tmp_path: Path
 ) -> None:
@@ -199,7 +198,6 @@ def test_check_update_reports_a_newer_release(template_clone: Path, tmp_path: Pa
     assert report["latest_version"] == "1000.1.0"
 
 
-@pytest.mark.xdist_group("sqlite")  # its service (conftest.py)
 def test_pre_commit_refuses_conflict_markers_and_rej_files(
     service: Callable[[str], Path], tmp_path: Path
 ) -> None:
