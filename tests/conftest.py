@@ -65,6 +65,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         )
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: `-p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Side by side (pyproject.toml's addopts: pytest-xdist), the tests of a group run on
     one worker (tests/groups.py), so that each variant is rendered, installed and updated
