@@ -5,8 +5,8 @@ release").
 
 Clones this repository (its working tree committed on top), adds `--extra` synthetic
 releases after the real ones, each a "Release vX.Y.Z" commit with its CHANGELOG entry and
-a change to a template-owned file (`--team-owned`: to a file each service owns after its
-first render, so that no two releases' updated services are alike and nothing is grouped),
+a change to a template-owned file (`--team-owned`: to a test module each service owns after
+its first render, so that no two releases' updated services are alike and nothing is grouped),
 then runs, in that clone, the tests that run once per release x variant and times them,
 wall clock, from start to exit. Run it twice, with `--extra 0` and with `--extra 7`: the
 difference over 7 is the cost of one release.
@@ -29,7 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # The tests whose cases are one per release x variant.
 PER_RELEASE = ["tests/test_fleet_update.py", "tests/test_update.py", "-k", "renovate or fresh_copy"]
 TEMPLATE_OWNED = "template/.gitignore"  # no service edits it: updates replace it
-TEAM_OWNED = "template/README.md.jinja"  # copier.yml's _skip_if_exists: the service's own
+# copier.yml's _skip_if_exists: the service's own, and a file its checks read (a README that
+# differs does not set two updated services apart: tests/updates.py's customise writes its own)
+TEAM_OWNED = "template/tests/test_health.py"
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -47,7 +49,7 @@ def add_releases(repo: Path, extra: int, team_owned: bool) -> list[str]:
     for n in range(1, extra + 1):
         version = f"v{newest[0]}.{newest[1] + n}.0"
         changed = repo / (TEAM_OWNED if team_owned else TEMPLATE_OWNED)
-        changed.write_text(f"{changed.read_text()}\n# synthetic release {version}\n")
+        changed.write_text(f"{changed.read_text()}\n\n# synthetic release {version}\n")
         changelog = repo / "CHANGELOG.md"
         text = changelog.read_text()
         first = text.index("\n## v")

@@ -5,6 +5,7 @@ import pwd
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,6 +63,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "The template's tests need, and this machine lacks:\n  - " + "\n  - ".join(missing),
             returncode=4,
         )
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: `-p no:xdist` runs without it
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Side by side (pyproject.toml's addopts: pytest-xdist), the tests of a group run on
+    one worker (tests/groups.py), so that each variant is rendered, installed and updated
+    once per run."""
+    from .groups import ByGroup
+
+    return ByGroup(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)

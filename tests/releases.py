@@ -15,8 +15,10 @@ the group proves, by its digest, that its tree is the one checked.
 """
 
 import hashlib
+import json
 import shutil
 import threading
+import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -45,14 +47,38 @@ def renovate_update(project: Path, tag: str) -> None:
     )
 
 
-def tree_digest(project: Path) -> str:
-    """A digest of every file a service's checks read: what copier wrote, the team's files
-    and uv.lock (the tools' caches, .git and .venv left out)."""
-    digest = hashlib.sha256()
+def locked(lock: Path) -> str:
+    """What uv.lock installs, in a canonical form: its TOML with the order of each
+    `resolution-markers` list left out. uv writes those markers in the order the previous
+    lock had them (so two services locked from different histories can list the same
+    markers differently); everything else, every package, version, source and hash, counts."""
+    if not lock.exists():
+        return ""
+
+    def canonical(value: object, key: str = "") -> object:
+        if isinstance(value, dict):
+            return {name: canonical(item, name) for name, item in value.items()}
+        if isinstance(value, list):
+            items = [canonical(item) for item in value]
+            return sorted(items, key=str) if key == "resolution-markers" else items
+        return value
+
+    return json.dumps(canonical(tomllib.loads(lock.read_text())), sort_keys=True, indent=0)
+
+
+def tree_files(project: Path) -> dict[str, str]:
+    """Every file a service's checks read, by relative path: what copier wrote (the answers
+    file without its _commit), the team's files and uv.lock (canonical: `locked`); the
+    tools' caches, .git and .venv left out."""
     files = service_files(project)
-    lock = project / "uv.lock"
-    files["uv.lock"] = lock.read_text() if lock.exists() else ""
-    for name, text in sorted(files.items()):
+    files["uv.lock"] = locked(project / "uv.lock")
+    return files
+
+
+def tree_digest(project: Path) -> str:
+    """A digest of tree_files: equal digests, file for file the same tree."""
+    digest = hashlib.sha256()
+    for name, text in sorted(tree_files(project).items()):
         digest.update(f"{len(name)}:{name}{len(text)}:{text}".encode())
     return digest.hexdigest()
 
@@ -68,11 +94,15 @@ class Releases:
     (updates.customise) with Renovate's command to `tag`. `envs` maps each variant to the
     environment its suites run in."""
 
-    def __init__(self, template: Path, tag: str, root: Path, envs: dict[str, dict[str, str]]):
-        self.template, self.tag, self.root, self.envs = template, tag, root, envs
+    def __init__(
+        self, template: Path, tag: str, root: Path, env_for: Callable[[str], dict[str, str]]
+    ):
+        self.template, self.tag, self.root, self.env_for = template, tag, root, env_for
+        self.envs: dict[str, dict[str, str]] = {}  # variant -> env, set when it is started
         self.pool = ThreadPoolExecutor(SIDE_BY_SIDE, thread_name_prefix="release")
         self.renders: dict[tuple[str, str], Future[Path]] = {}
         self.jobs: dict[tuple[str, str, str], Future[Path]] = {}
+        self.wanted: list[tuple[str, str, str]] = []
         self.after: dict[str, AfterUpdate] = {}  # kind -> what runs after each such update
         self.groups: dict[str, Future[str]] = {}  # tree digest -> the release checked
         self.lock = threading.Lock()
@@ -140,28 +170,36 @@ class Releases:
             self.after["customised"](self, release, variant, project)
         return project
 
-    def start(self, wanted: Iterable[tuple[str, str, str]], after: dict[str, AfterUpdate]) -> None:
-        """Queue the (release, variant, kind) updates `wanted` (those the session's selected
-        tests ask for), each after its render (a job waits only for renders queued before
-        it, or for a check already running: no deadlock), each followed by `after`[kind].
-        Only the first call queues anything."""
-        if self.jobs:
-            return
-        self.after = after
-        wanted = list(wanted)
+    def plan(self, wanted: Iterable[tuple[str, str, str]], after: dict[str, AfterUpdate]) -> None:
+        """The (release, variant, kind) updates `wanted` (those the session's selected tests
+        ask for, in their order), each to be followed by `after`[kind]; queued by start."""
+        self.wanted, self.after = list(dict.fromkeys(wanted)), after
+
+    def start(self, variants: Iterable[str]) -> None:
+        """Queue the planned updates of `variants` not queued yet, each after its render (a
+        job waits only for renders queued before it, or for a check already running: no
+        deadlock). Called in the main thread: it asks for each variant's environment (a
+        PostgreSQL variant's asks for the server)."""
+        new = sorted(set(variants) - set(self.envs))
+        for variant in new:
+            self.envs[variant] = self.env_for(variant)
         jobs = {"customised": self._customised, "plain": self._plain}
-        for release, variant, kind in dict.fromkeys(wanted):  # in the tests' order
+        for release, variant, kind in self.wanted:
+            if variant not in new or (release, variant, kind) in self.jobs:
+                continue
             if (release, variant) not in self.renders:
                 self.renders[(release, variant)] = self.pool.submit(self._render, release, variant)
             self.jobs[(release, variant, kind)] = self.pool.submit(jobs[kind], release, variant)
-        for variant in sorted({variant for _, variant, kind in wanted if kind == "plain"}):
-            # the fresh copies the plain updates are compared with
-            self.renders[("HEAD", variant)] = self.pool.submit(self._render, "HEAD", variant)
+        for variant in new:
+            if any(v == variant and kind == "plain" for _, v, kind in self.wanted):
+                # the fresh copy the plain updates are compared with
+                self.renders[("HEAD", variant)] = self.pool.submit(self._render, "HEAD", variant)
 
     def updated(self, release: str, variant: str, kind: str) -> Path:
         """The service rendered from `release`, committed (tag `before-update`) and updated:
         kind "plain" (to HEAD, uncustomised) or "customised" (Renovate's command, to `tag`).
         Raises what the render or update raised."""
+        self.start([variant])  # on an xdist worker: this variant's updates, when first asked
         if (release, variant, kind) not in self.jobs:  # a test the session did not select
             self.jobs[(release, variant, kind)] = self.pool.submit(
                 {"customised": self._customised, "plain": self._plain}[kind], release, variant
@@ -196,17 +234,21 @@ def releases_fixture(
     request: pytest.FixtureRequest, template: Path, tag: str, root: Path
 ) -> Iterator[Releases]:
     """The `releases` fixture: the updates the session's selected tests need, queued at
-    once. The PostgreSQL server (postgres_url) is asked for here, in the main thread, and
-    only if a PostgreSQL variant is among them."""
-    wanted, after = wanted_updates(request.session.items)
-    envs = {}
-    for variant in {variant for _, variant, _ in wanted}:
+    once; on an xdist worker, a variant's when a test first asks for one of them (every
+    test of a variant's releases runs on one worker: tests/groups.py, so no update is made
+    twice). The
+    PostgreSQL server (postgres_url) is asked for in the main thread, and only for a
+    PostgreSQL variant."""
+
+    def env_for(variant: str) -> dict[str, str]:
         if variant in POSTGRES_VARIANTS:
-            envs[variant] = clean_env(TEST_DATABASE_URL=request.getfixturevalue("postgres_url"))
-        else:
-            envs[variant] = clean_env()
-    releases = Releases(template, tag, root, envs)
-    releases.start(wanted, after)
+            return clean_env(TEST_DATABASE_URL=request.getfixturevalue("postgres_url"))
+        return clean_env()
+
+    releases = Releases(template, tag, root, env_for)
+    releases.plan(*wanted_updates(request.session.items))
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker
+        releases.start(variant for _, variant, _ in releases.wanted)
     try:
         yield releases
     finally:

@@ -3,6 +3,8 @@
 Test ids name the variant: test_suite_passes[asyncpg], ...
 """
 
+import re
+import subprocess
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,14 +21,19 @@ from .helpers import (
     passed_count,
     run,
 )
+from .postgres import is_root
+from .processes import free_port
 
 DRIVERS = {"sqlite": "aiosqlite", "asyncpg": "asyncpg", "psycopg": "psycopg[binary]"}
 # The one run that proves the suite parallel-safe, order-independent and warning-free:
 # two xdist workers, each in its own random order (pytest-randomly, seeded anew each run),
-# under Python's development mode with every warning an error. One process in file order
+# under Python's development mode with every warning an error. Development mode and the
+# warnings filter are given in the environment, which the workers inherit (`-X dev -W error`
+# on the command line would reach the xdist controller only). One process in file order
 # runs too, in tests/test_fleet_update.py (the updated services' suites), and in the
 # single-process tests/test_update.py::test_changing_the_driver_on_update.
-SUITE = ["-X", "dev", "-W", "error", "-m", "pytest", "-n", "2", "-p", "randomly"]
+SUITE_OPTIONS = ["-n", "2", "-p", "randomly"]
+DEV_MODE = {"PYTHONDEVMODE": "1", "PYTHONWARNINGS": "error"}
 SUITE_SIZES: dict[Path, int] = {}
 
 
@@ -80,15 +87,40 @@ def test_is_lint_format_and_type_clean(variant: str, service: Callable[[str], Pa
     run([python, "-m", "mypy"], cwd=project)  # the configured files: src and tests
 
 
+def shell_block_after(doc: str, heading: str) -> str:
+    """The first ```sh block after the line starting with `heading`."""
+    after = doc.split(heading, 1)[1]
+    return after.split("```sh\n", 1)[1].split("```", 1)[0]
+
+
+def run_the_database_doc_recipe(project: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """docs/database.md's recipe for whoever runs the tests, as written: as root, a server
+    started with runuser; a throwaway cluster handed over as TEST_DATABASE_URL to
+    `uv run pytest`, then stopped (on a free port instead of the doc's 5433), with `env`."""
+    doc = (project / "docs/database.md").read_text()
+    environment = clean_env(**env)
+    environment.pop("TEST_DATABASE_URL", None)
+    script = shell_block_after(doc, "As root" if is_root() else "As a non-root user")
+    script = re.sub(r"\b5433\b", str(free_port()), script)
+    # Not `bash -e`: the recipe's last line stops the server even when the tests fail.
+    return run(["bash", "-c", script], cwd=project, env=environment, check=False)
+
+
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_suite_passes(
     variant: str, service: Callable[[str], Path], suite_env: Callable[[str], dict[str, str]]
 ) -> None:
-    """Every test the suite has passes (none skipped) in parallel, in random order."""
+    """Every test the suite has passes (none skipped) in parallel, in random order. On
+    PostgreSQL this run is also docs/database.md's recipe for whoever runs the tests (its
+    throwaway server), run as written, given the options through PYTEST_ADDOPTS."""
     project = service(variant)
-    env = suite_env(variant)
-    result = run([project / ".venv/bin/python", *SUITE], cwd=project, env=env)
-    assert passed_count(result) == suite_size(project, env)
+    if variant in POSTGRES_VARIANTS:
+        addopts = " ".join(SUITE_OPTIONS)
+        result = run_the_database_doc_recipe(project, PYTEST_ADDOPTS=addopts, **DEV_MODE)
+    else:
+        suite: list[str | Path] = [project / ".venv/bin/python", "-m", "pytest", *SUITE_OPTIONS]
+        result = run(suite, cwd=project, env=clean_env(**DEV_MODE))
+    assert passed_count(result) == suite_size(project, suite_env(variant))
     assert_quiet(result)
 
 
