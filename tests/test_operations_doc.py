@@ -22,7 +22,7 @@ SECTIONS = ["## Probes", "## Draining shutdown", "## Kubernetes"]
 
 def deployment(doc: str) -> dict[str, Any]:
     """The YAML block of the doc's Kubernetes section."""
-    section = doc.split("## Kubernetes", 1)[1]
+    section = doc.split("## Kubernetes", 1)[1].split("\n## ", 1)[0]  # up to the next section
     [block] = re.findall(r"^```yaml\n(.*?)^```$", section, re.S | re.M)
     document = yaml.safe_load(block)
     assert isinstance(document, dict)
