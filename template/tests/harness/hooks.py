@@ -49,6 +49,5 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     # Reported here rather than raised in the fixture: pytest-asyncio would then skip the
     # reset of the context variables it copied out of the fixture.
     yield
-    problems = item.stash.get(PROBLEMS, [])
-    if problems:
+    if problems := item.stash.get(PROBLEMS, []):
         pytest.fail("\n\n".join(problems), pytrace=False)

@@ -57,7 +57,7 @@ async def begin(harness: Harness) -> TestTransaction:
         connection = await harness.engine.connect()
         try:
             await connection.begin()
-            await connection.exec_driver_sql(f"SAVEPOINT {MARKER}")  # SQLAlchemy's live above it
+            await provision.mark(connection, MARKER)  # SQLAlchemy's savepoints live above it
         except BaseException:
             await _bounded(connection.invalidate, connection.close)
             raise
@@ -99,12 +99,11 @@ async def end(harness: Harness, test: TestTransaction, *, failed: bool) -> list[
 
 async def _still_the_test_s(connection: AsyncConnection) -> bool:
     """Roll back to the marker; the server refuses if the test's transaction was ended."""
-    try:
+    # Refused: the server's answer, or the driver's or SQLAlchemy's after an earlier one.
+    with contextlib.suppress(Exception):
         if not connection.invalidated:
-            await connection.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {MARKER}")
+            await provision.roll_back_to(connection, MARKER)
             return True
-    except Exception:  # the server's answer, or the driver's or SQLAlchemy's after an earlier one
-        pass
     return False
 
 
