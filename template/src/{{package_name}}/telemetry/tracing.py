@@ -8,8 +8,12 @@ or any installed exporter's name; `otlp` speaks OTEL_EXPORTER_OTLP_PROTOCOL, htt
 default), OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES,
 OTEL_TRACES_SAMPLER, OTEL_BSP_*, OTEL_SDK_DISABLED. With none of them set tracing is off: the
 app and its engines are not instrumented at all, so it costs nothing. Tests (ENVIRONMENT=test)
-instrument them regardless, against the API's no-op tracer until a test installs a provider
-(tests/loopsafe/test_tracing.py): what they record is what production records.
+instrument the app regardless, against the API's no-op tracer until a test installs a
+provider (tests/loopsafe/test_tracing.py): what they record is what production records.
+An engine gets its statement tracer only when something records (an exporter named, or a
+provider installed): even against the no-op tracer it costs every statement of every test
+about 50 us (docs/benchmarks.md). The tracing tests install a provider and instrument the
+test's engine with `instrument_engine`, as production's `create_engine` does.
 
 Each engine gets its statement tracer from `instrument_engine`, once (database.py calls it
 as it creates an engine): not `SQLAlchemyInstrumentor().instrument()`, which patches
@@ -55,7 +59,7 @@ def exporter_names(environ: Mapping[str, str] = os.environ) -> list[str]:
 
 
 def enabled(environ: Mapping[str, str] = os.environ) -> bool:
-    """Instrument the app and its engines? When an exporter is asked for, and in tests."""
+    """Instrument the app? When an exporter is asked for, and in tests."""
     return bool(exporter_names(environ)) or get_settings().environment == "test"
 
 
@@ -110,9 +114,10 @@ def instrument_app(app: FastAPI) -> None:
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
-    """A client span per statement `engine` runs, from the current tracer provider (the
-    no-op one until `configure` or a test installs another). Call it once per engine."""
-    if not enabled():
+    """A client span per statement `engine` runs, when something records them: an exporter
+    is asked for (`configure` installs the provider), or a provider is installed (by
+    `opentelemetry-instrument`, or a test). Call it once per engine."""
+    if not exporter_names() and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return
     tracer = trace.get_tracer(SQLALCHEMY_SCOPE, SQLALCHEMY_VERSION)
     # The class `SQLAlchemyInstrumentor().instrument(engine=...)` builds; it is unannotated.
