@@ -4,6 +4,7 @@ import os
 import pwd
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,20 +90,70 @@ def isolated_copier_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterat
         os.environ["COPIER_SETTINGS_PATH"] = previous
 
 
+@contextmanager
+def child_environment(**values: str | None) -> Iterator[None]:
+    """Set (None: unset) these variables in os.environ, which the children this session
+    starts inherit (clean_env), for as long as the context lasts. This process keeps the
+    settings it started with (Python reads its bytecode settings at startup)."""
+    previous = {name: os.environ.get(name) for name in values}
+
+    def apply(settings: dict[str, str | None]) -> None:
+        for name, value in settings.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    apply(values)
+    try:
+        yield
+    finally:
+        apply(previous)
+
+
+def run_folder(config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder of this run's, the same for every pytest-xdist worker: in the controller's
+    base temporary folder, of which each worker's is a subfolder."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if hasattr(config, "workerinput") else base) / name
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session", autouse=True)
-def shared_mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def shared_mypy_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     """One mypy cache for every rendered service's mypy (MYPY_CACHE_DIR, which their
-    processes inherit through clean_env): the third-party packages, the bulk of the work,
-    are the same files in every render's .venv (uv links them from its cache), so each is
-    analysed once per session instead of once per render. mypy checks each cached module
-    against its source's hash, so a cache shared across projects changes no result."""
-    previous = os.environ.get("MYPY_CACHE_DIR")
-    os.environ["MYPY_CACHE_DIR"] = str(tmp_path_factory.mktemp("mypy-cache"))
-    yield
-    if previous is None:
-        del os.environ["MYPY_CACHE_DIR"]
-    else:
-        os.environ["MYPY_CACHE_DIR"] = previous
+    processes inherit through clean_env), shared by the run's xdist workers: the
+    third-party packages, the bulk of the work, are the same files in every render's .venv
+    (uv links them from its cache), so each is analysed once per run (and Python version)
+    instead of once per render. mypy checks each cached module against its source's hash,
+    so a cache shared across projects changes no result; it keeps the cache in SQLite
+    (WAL), where processes side by side read while one writes, and a write that finds the
+    database locked is skipped, not an error. A mypy with other settings or plugins (the
+    benchmark suite's) keeps its own cache: see `mypy_cache`."""
+    cache = run_folder(request.config, tmp_path_factory, "mypy-cache")
+    with child_environment(MYPY_CACHE_DIR=str(cache)):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_bytecode_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Compiled bytecode for every Python process the run starts, kept in one folder of
+    the run's (PYTHONPYCACHEPREFIX) instead of next to the sources: each rendered service's
+    venv is imported by dozens of processes (copier, alembic, uvicorn, pytest and its
+    workers, mypy's Python parts), and without bytecode (PYTHONDONTWRITEBYTECODE, set on
+    some machines) each one compiled every module it imports from source again: importing
+    a service's app costs 2.5 s of CPU that way, 1 s with bytecode. No file is written into
+    any rendered tree (the prefix mirrors the sources' absolute paths); Python re-validates
+    each cached module against its source's size and mtime, as it does for any developer,
+    and writes each one atomically (the xdist workers share the folder)."""
+    prefix = str(run_folder(request.config, tmp_path_factory, "bytecode"))
+    with child_environment(PYTHONDONTWRITEBYTECODE=None, PYTHONPYCACHEPREFIX=prefix):
+        yield
 
 
 @pytest.fixture(scope="session")

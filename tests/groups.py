@@ -6,7 +6,8 @@ tests of a variant must share a worker, or a second worker renders, installs and
 the same things again. A test's group comes from its id, the one thing the xdist controller
 knows of it: a test parametrized by variant and release ("[v0.3.0-asyncpg]") is in that
 variant's releases group, one by variant only in that variant's group; a test that uses one
-variant's service without naming it is listed below. The rest run wherever a worker is free.
+variant's service without naming it is listed below, and so are tests of no variant that
+share work. The rest run wherever a worker is free.
 
 (xdist's own `--dist loadgroup` marks do not group with pytest 9.2, whose nodes no longer
 take the id xdist 3.8 writes: hence a scheduler of our own, through xdist's
@@ -29,6 +30,10 @@ SERVICE_OF = {
     "tests/test_update.py::test_changing_the_driver_on_update": "asyncpg",
     "tests/test_update.py::test_pre_commit_refuses_conflict_markers": "sqlite",
 }
+# Tests of no variant that share work (a suite run on a tree they both make), by group.
+SHARING = {
+    "tests/test_try_it.py::test_the_try_it_service_takes_updates[": "try-it",
+}
 
 
 def group_of(nodeid: str) -> str:
@@ -40,9 +45,9 @@ def group_of(nodeid: str) -> str:
         [variant] = variants
         released = any(RELEASE.fullmatch(param) for param in params)
         return f"releases-{variant}" if released else variant
-    for prefix, variant in SERVICE_OF.items():
+    for prefix, group in [*SERVICE_OF.items(), *SHARING.items()]:
         if nodeid.startswith(prefix):
-            return variant
+            return group
     return nodeid
 
 

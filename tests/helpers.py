@@ -5,6 +5,7 @@ variants) and are re-exported here, so that a test imports its helpers from one 
 A command that fails raises processes.CommandFailed, whose message (its output) is the
 test's failure report."""
 
+import os
 import re
 import subprocess
 import sys
@@ -97,6 +98,14 @@ def uv_sync(project: Path, **env: str) -> None:
     run(["uv", "sync", "--quiet"], cwd=project, env=clean_env(**env), timeout=600)
 
 
+def own_mypy_cache(name: str) -> dict[str, str]:
+    """clean_env for a mypy run with settings of its own (another config file): a cache of
+    its own, `name`, next to the run's shared one (MYPY_CACHE_DIR, tests/conftest.py).
+    mypy drops every cached module whose settings or plugins differ from its own, so two
+    configurations taking turns on one cache would each start cold every time."""
+    return clean_env(MYPY_CACHE_DIR=f"{os.environ['MYPY_CACHE_DIR']}-{name}")
+
+
 def assert_quiet(result: subprocess.CompletedProcess[str]) -> None:
     """The run printed none of the async-teardown complaints this template exists to prevent."""
     output = result.stdout + result.stderr
@@ -135,6 +144,18 @@ def collected_count(project: Path, env: dict[str, str]) -> int:
     match = re.search(r"^(\d+) tests? collected in ", result.stdout, re.M)
     assert match, result.stdout + result.stderr
     return int(match.group(1))
+
+
+SUITE_SIZES: dict[Path, int] = {}
+
+
+def suite_size(project: Path, env: dict[str, str]) -> int:
+    """collected_count of a project no test changes (a `service` fixture's install),
+    counted once per worker: its suite, and a copy of it installed at other versions
+    (tests/test_lowest_floors.py), must pass exactly that many tests."""
+    if project not in SUITE_SIZES:
+        SUITE_SIZES[project] = collected_count(project, env)
+    return SUITE_SIZES[project]
 
 
 @contextmanager

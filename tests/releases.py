@@ -75,12 +75,17 @@ def tree_files(project: Path) -> dict[str, str]:
     return files
 
 
-def tree_digest(project: Path) -> str:
-    """A digest of tree_files: equal digests, file for file the same tree."""
+def files_digest(files: dict[str, str]) -> str:
+    """A digest of {relative path: text}: equal digests, file for file the same."""
     digest = hashlib.sha256()
-    for name, text in sorted(tree_files(project).items()):
+    for name, text in sorted(files.items()):
         digest.update(f"{len(name)}:{name}{len(text)}:{text}".encode())
     return digest.hexdigest()
+
+
+def tree_digest(project: Path) -> str:
+    """A digest of tree_files: equal digests, file for file the same tree."""
+    return files_digest(tree_files(project))
 
 
 # What a test module runs on each of its updated services, in the pool, right after the

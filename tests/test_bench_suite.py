@@ -8,7 +8,7 @@ import pytest
 
 from bench.render import add_suites
 
-from .helpers import VARIANTS, render, run, uv_sync
+from .helpers import VARIANTS, own_mypy_cache, render, run, uv_sync
 
 
 # asyncpg ships no type information, and the asyncpg variant installs psycopg too: it would
@@ -24,4 +24,4 @@ def test_bench_suite_is_type_clean_in_a_rendered_service(
     add_suites(project)
     mypy: list[str | Path] = [project / ".venv/bin/python", "-m", "mypy"]
     mypy += ["--config-file", "bench_suite/mypy.ini"]
-    run(mypy, cwd=project)
+    run(mypy, cwd=project, env=own_mypy_cache("bench-suite"))  # its settings: not mypy.ini's

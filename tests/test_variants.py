@@ -17,9 +17,9 @@ from .helpers import (
     VARIANTS,
     assert_quiet,
     clean_env,
-    collected_count,
     passed_count,
     run,
+    suite_size,
 )
 from .postgres import is_root
 from .processes import free_port
@@ -34,14 +34,6 @@ DRIVERS = {"sqlite": "aiosqlite", "asyncpg": "asyncpg", "psycopg": "psycopg[bina
 # single-process tests/test_update.py::test_changing_the_driver_on_update.
 SUITE_OPTIONS = ["-n", "2", "-p", "randomly"]
 DEV_MODE = {"PYTHONDEVMODE": "1", "PYTHONWARNINGS": "error"}
-SUITE_SIZES: dict[Path, int] = {}
-
-
-def suite_size(project: Path, env: dict[str, str]) -> int:
-    """How many tests the service's suite has (collected once per service)."""
-    if project not in SUITE_SIZES:
-        SUITE_SIZES[project] = collected_count(project, env)
-    return SUITE_SIZES[project]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
