@@ -1,7 +1,7 @@
 """reserved_package_names.yml, the names copier.yml's package_name validator refuses (a
 package of that name would shadow a module the service imports), checked both ways: each
 list holds every name of its kind and nothing else. test_questions.py checks that the
-validator refuses a name of each kind."""
+validator refuses a name of each kind. A long name renders lint and format clean."""
 
 import keyword
 import sys
@@ -9,9 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-from .helpers import TEMPLATE_ROOT, VARIANTS, supported_pythons
+from .helpers import TEMPLATE_ROOT, VARIANTS, render, run, supported_pythons
 
 RESERVED: dict[str, Any] = yaml.safe_load(
     (TEMPLATE_ROOT / "reserved_package_names.yml").read_text()
@@ -69,3 +70,25 @@ def test_installed_and_folders_are_what_the_rendered_services_have(
         }
     assert set(RESERVED["installed"]) == installed
     assert set(RESERVED["folders"]) == folders
+
+
+# Names of a length where a line holding them once needed ruff to wrap it (24-30: the
+# PostgreSQL default URL), and a long one (64: imports, logger names, module paths).
+LONG_NAMES = [
+    "payments_reconciliation",
+    "acme_payments_reconciliation_ledger_service_backend_for_europe_x",
+]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_long_package_name_renders_lint_and_format_clean(
+    variant: str, service: Callable[[str], Path], template_repo: Path, tmp_path: Path
+) -> None:
+    """No line of a service grows past ruff's limit with its names: the service's own ruff
+    (its pinned version, from the variant's install) finds nothing to change."""
+    ruff = service(variant) / ".venv/bin/ruff"
+    for name in LONG_NAMES:
+        answers = {"package_name": name, "project_name": name.replace("_", " ")}
+        project = render(template_repo, tmp_path / name, **answers, **VARIANTS[variant])
+        run([ruff, "format", "--check", "."], cwd=project)
+        run([ruff, "check", "."], cwd=project)
